@@ -1,0 +1,97 @@
+"""The task: one unit of delegated work. Pure data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from squadron.core.status import Provenance, Status
+
+
+class Stage(StrEnum):
+    RUNNING = "running"
+    REVIEW = "review"
+    MERGED = "merged"
+    ARCHIVED = "archived"
+
+
+class Mode(StrEnum):
+    UNATTENDED = "unattended"
+    CONDUCTOR = "conductor"
+
+
+@dataclass
+class Spec:
+    title: str
+    prompt: str = ""
+    acceptance: str = ""
+
+
+@dataclass
+class HistoryEntry:
+    at: float
+    kind: str  # "status", "mode", "stage", "message", "merge", "approve", "note", ...
+    detail: str
+
+
+@dataclass
+class Task:
+    id: str
+    spec: Spec
+    agent: str
+    base: str
+    branch: str
+    worktree: str
+    session: str
+    created_at: float
+    stage: Stage = Stage.RUNNING
+    mode: Mode = Mode.UNATTENDED
+    status: Status = Status.STARTING
+    provenance: Provenance = Provenance.PROCESS
+    status_since: float = 0.0
+    status_unsure: bool = False
+    exit_code: int | None = None
+    last_screen: str = ""
+    command: list[str] = field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+    prompt_delivered: bool = False
+    history: list[HistoryEntry] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def status_label(self) -> str:
+        return f"{self.status.value}?" if self.status_unsure else self.status.value
+
+    def record(self, at: float, kind: str, detail: str) -> None:
+        self.history.append(HistoryEntry(at=at, kind=kind, detail=detail))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Task:
+        """Build a task from stored data; raises ``ValueError`` naming what is wrong."""
+        try:
+            d = dict(data)
+            d["spec"] = Spec(**d["spec"])
+            d["stage"] = Stage(d.get("stage", "running"))
+            d["mode"] = Mode(d.get("mode", "unattended"))
+            d["status"] = Status(d.get("status", "starting"))
+            d["provenance"] = Provenance(d.get("provenance", "process"))
+            d["history"] = [HistoryEntry(**h) for h in d.get("history", [])]
+            known = set(cls.__dataclass_fields__)
+            unknown = set(d) - known
+            if unknown:
+                extra = dict(d.get("extra", {}))
+                for key in unknown:
+                    extra[key] = d.pop(key)
+                d["extra"] = extra
+            return cls(**d)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"bad task record: {exc}") from exc
