@@ -1,0 +1,5 @@
+import sys
+
+from squadron.cli import main
+
+sys.exit(main())

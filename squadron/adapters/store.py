@@ -1,0 +1,165 @@
+"""Task state on disk: one JSON file per task in the repo's git common dir.
+
+Layout of ``<common-dir>/squadron/``::
+
+    tasks/<id>.json   one task, written atomically (temp file + fsync + rename)
+    meta.json         the id counter
+    lock              an flock held for every read-modify-write, so two squadron
+                      processes never lose each other's updates
+    events/<id>.jsonl hook events appended by agents (read by the status monitor)
+
+A task file that cannot be read is moved aside to ``<id>.json.corrupt-<time>`` and reported,
+never silently emptied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from squadron.core.task import Task
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass
+class LoadResult:
+    tasks: list[Task] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class StateStore:
+    def __init__(self, common_dir: Path) -> None:
+        self.root = Path(common_dir) / "squadron"
+        self.tasks_dir = self.root / "tasks"
+        self.events_dir = self.root / "events"
+        self._lock_path = self.root / "lock"
+
+    # -- locking -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's exclusive lock (blocks until other squadron processes release it)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    # -- ids ---------------------------------------------------------------------------------
+    def allocate_number(self) -> int:
+        """The next task number; numbers are never reused, even after ``rm``."""
+        meta_path = self.root / "meta.json"
+        with self.locked():
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                number = int(meta.get("next_task", 1))
+            except (FileNotFoundError, ValueError, AttributeError):
+                number = self._highest_number() + 1
+            atomic_write(meta_path, json.dumps({"next_task": number + 1}))
+            return number
+
+    def _highest_number(self) -> int:
+        best = 0
+        if self.tasks_dir.is_dir():
+            for p in self.tasks_dir.glob("t*.json"):
+                with contextlib.suppress(ValueError):
+                    best = max(best, int(p.stem[1:]))
+        return best
+
+    # -- tasks -------------------------------------------------------------------------------
+    def path_of(self, task_id: str) -> Path:
+        return self.tasks_dir / f"{task_id}.json"
+
+    def events_path(self, task_id: str) -> Path:
+        return self.events_dir / f"{task_id}.jsonl"
+
+    def save(self, task: Task) -> None:
+        atomic_write(self.path_of(task.id), json.dumps(task.to_dict(), indent=1) + "\n")
+
+    def create(self, task: Task) -> None:
+        with self.locked():
+            self.save(task)
+
+    def _read(self, path: Path, problems: list[str]) -> Task | None:
+        try:
+            data: Any = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            return Task.from_dict(data)
+        except FileNotFoundError:
+            return None
+        except (ValueError, UnicodeDecodeError) as exc:
+            aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+            os.replace(path, aside)
+            problems.append(f"corrupt task state {path.name} moved to {aside} ({exc})")
+            return None
+
+    def load(self, task_id: str) -> Task | None:
+        return self._read(self.path_of(task_id), [])
+
+    def load_all(self) -> LoadResult:
+        result = LoadResult()
+        if not self.tasks_dir.is_dir():
+            return result
+        paths = sorted(self.tasks_dir.glob("t*.json"), key=lambda p: _number(p.stem))
+        for path in paths:
+            task = self._read(path, result.problems)
+            if task is not None:
+                result.tasks.append(task)
+        return result
+
+    def update(self, task_id: str, change: Callable[[Task], None]) -> Task | None:
+        """Read the task fresh from disk, apply ``change`` and write it back, under the lock."""
+        with self.locked():
+            task = self.load(task_id)
+            if task is None:
+                return None
+            change(task)
+            self.save(task)
+            return task
+
+    def delete(self, task_id: str) -> None:
+        with self.locked():
+            self.path_of(task_id).unlink(missing_ok=True)
+            self.events_path(task_id).unlink(missing_ok=True)
+
+    def signature(self) -> tuple[tuple[str, int], ...]:
+        """A cheap fingerprint of the tasks folder (names and mtimes) to notice outside edits."""
+        if not self.tasks_dir.is_dir():
+            return ()
+        out = []
+        for entry in os.scandir(self.tasks_dir):
+            if entry.name.endswith(".json"):
+                out.append((entry.name, entry.stat().st_mtime_ns))
+        return tuple(sorted(out))
+
+
+def _number(stem: str) -> int:
+    try:
+        return int(stem[1:])
+    except ValueError:
+        return 1 << 30

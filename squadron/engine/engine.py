@@ -1,0 +1,548 @@
+"""The engine: squadron's use cases over git, tmux and the state store. No Textual here.
+
+Every method is synchronous and may block on git or tmux; the UI calls them from workers, the
+CLI calls them directly. Errors reach callers as ``SquadronError`` (one line for the user).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from squadron.adapters.config import Settings, default_worktree_root, load_settings, state_home
+from squadron.adapters.git import GitError, GitRepo, MergeConflict, NotARepoError, git_version
+from squadron.adapters.store import StateStore
+from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket, tmux_version
+from squadron.core.detector import PaneSnapshot, classify, is_ready
+from squadron.core.diffparse import FileDiff
+from squadron.core.errors import SquadronError, UsageError
+from squadron.core.naming import branch_name, repo_key, session_name, slugify, task_id
+from squadron.core.presets import Preset
+from squadron.core.review import fingerprint, still_viewed
+from squadron.core.status import Provenance, Status, StatusReading
+from squadron.core.task import Mode, Spec, Stage, Task
+from squadron.engine import hooks
+
+GIT_FLOOR = (2, 38, 0)
+TMUX_FLOOR = (3, 2)
+STRATEGIES = ("merge", "squash", "rebase")
+# Starts the agent's argv (passed as positional parameters, never spliced into this text). A
+# program that cannot be found gets a message that stays on the pane (tmux can miss the output
+# of a process that dies at once) before the pane dies with the shell's status 127.
+LAUNCH = ('command -v "$1" >/dev/null 2>&1 || '
+          '{ printf "squadron: cannot start the agent: %s: command not found\\n" "$1" >&2; '
+          'sleep 0.5; exit 127; }; exec "$@"')
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One run of the repository's check command in a task's worktree."""
+
+    command: str
+    exit_code: int
+    duration: float
+    output: str  # the last lines of stdout and stderr
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def summary(self) -> str:
+        verdict = "passed" if self.ok else f"failed (exit {self.exit_code})"
+        return f"check {verdict} in {self.duration:.1f}s: {self.command}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to a prompt squadron was asked to type."""
+
+    delivered: bool
+    message: str = ""
+
+
+def check_floors() -> None:
+    """Refuse to run on a machine without git ≥ 2.38 and tmux ≥ 3.2 (exit 2, one line)."""
+    if shutil.which("git") is None:
+        raise UsageError("git is not installed; squadron needs git ≥ 2.38")
+    if shutil.which("tmux") is None:
+        raise UsageError("tmux is not installed; squadron needs tmux ≥ 3.2")
+    gv = git_version()
+    if gv < GIT_FLOOR:
+        raise UsageError(f"git {'.'.join(map(str, gv))} is too old; squadron needs git ≥ 2.38")
+    tv = tmux_version()
+    if tv < TMUX_FLOOR:
+        raise UsageError(f"tmux {'.'.join(map(str, tv))} is too old; squadron needs tmux ≥ 3.2")
+
+
+class Engine:
+    def __init__(self, repo: GitRepo, settings: Settings, tmux: TmuxServer,
+                 store: StateStore, clock: Callable[[], float] = time.time) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.tmux = tmux
+        self.store = store
+        self.clock = clock
+        self.key = repo_key(repo.name, str(repo.common_dir))
+        self.problems: list[str] = []
+
+    @classmethod
+    def open(cls, path: Path | None = None, check: bool = True) -> Engine:
+        """The engine for the repository containing ``path`` (default: the current folder)."""
+        if check:
+            check_floors()
+        try:
+            repo = GitRepo.discover(Path(path or os.getcwd()))
+        except NotARepoError as exc:
+            raise UsageError(str(exc)) from None
+        settings = load_settings(repo.toplevel)
+        socket = default_socket()
+        config = state_home() / f"tmux-{socket}.conf"
+        tmux = TmuxServer(socket, config)
+        tmux.write_config(settings.detach_key)
+        return cls(repo, settings, tmux, StateStore(repo.common_dir))
+
+    # -- reading -----------------------------------------------------------------------------
+    def tasks(self, include_archived: bool = True) -> list[Task]:
+        result = self.store.load_all()
+        self.problems.extend(result.problems)
+        return [t for t in result.tasks if include_archived or t.stage != Stage.ARCHIVED]
+
+    def get(self, tid: str) -> Task:
+        task = self.store.load(tid.strip())
+        if task is None:
+            known = ", ".join(t.id for t in self.tasks()) or "none"
+            raise UsageError(f"unknown task '{tid}' (tasks: {known})")
+        return task
+
+    def preset_for(self, task: Task) -> Preset:
+        return self.settings.agents.get(task.agent) or self.settings.preset("shell")
+
+    def _update(self, tid: str, change: Callable[[Task], None]) -> Task:
+        task = self.store.update(tid, change)
+        if task is None:
+            raise UsageError(f"unknown task '{tid}'")
+        return task
+
+    # -- creating ----------------------------------------------------------------------------
+    def agent_argv(self, preset: Preset, command: str | None, prompt: str) -> list[str]:
+        if command:
+            try:
+                argv = shlex.split(command)
+            except ValueError as exc:
+                raise UsageError(f"cannot parse --command: {exc}") from None
+        elif preset.command:
+            argv = list(preset.command)
+        else:
+            argv = [os.environ.get("SHELL") or "/bin/sh"]
+        if not argv:
+            raise UsageError("the agent command is empty")
+        if prompt and preset.prompt_mode == "arg":
+            argv.append(prompt)
+        return argv
+
+    def new_task(self, title: str, prompt: str = "", agent: str | None = None,
+                 base: str | None = None, acceptance: str = "",
+                 command: str | None = None) -> Task:
+        """Create branch, worktree and tmux session; the prompt is typed by ``deliver_prompt``."""
+        if not title.strip():
+            raise UsageError("a task needs a title")
+        preset = self.settings.preset(agent or self.settings.default_agent)
+        base = base or self.repo.current_branch()
+        if not base:
+            raise UsageError("HEAD is detached; pass --base BRANCH")
+        if not self.repo.branch_exists(base):
+            raise UsageError(f"base branch '{base}' does not exist")
+        tid = task_id(self.store.allocate_number())
+        branch = self.repo.unique_branch(branch_name(title, tid, self.settings.branch_prefix))
+        root = Path(self.settings.worktree_root or default_worktree_root(self.repo.toplevel))
+        worktree = root / f"{tid}-{slugify(title, fallback=tid)[:24]}"
+        argv = self.agent_argv(preset, command, prompt)
+        now = self.clock()
+        task = Task(
+            id=tid, spec=Spec(title=title, prompt=prompt, acceptance=acceptance),
+            agent=preset.name, base=base, branch=branch, worktree=str(worktree),
+            session=session_name(self.key, tid), created_at=now, status_since=now,
+            command=argv, prompt_delivered=not prompt or preset.prompt_mode == "arg",
+        )
+        task.record(now, "created", f"agent {preset.name} on {branch} from {base}")
+        try:
+            self.repo.add_worktree(worktree, branch, base)
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        env = {"SQUADRON_TASK": tid, "SQUADRON_EVENTS": str(self.store.events_path(tid))}
+        env.update(dict(preset.env))
+        argv = hooks.install(preset, argv, self.store, tid)
+        try:
+            self.tmux.new_session(task.session, str(worktree),
+                                  ["/bin/sh", "-c", LAUNCH, "squadron-agent", *argv], env)
+        except TmuxError as exc:
+            self.repo.remove_worktree(worktree)
+            self.repo.delete_branch(branch)
+            raise SquadronError(f"cannot start the agent: {exc}") from None
+        self.store.create(task)
+        return task
+
+    # -- typing into the agent ---------------------------------------------------------------
+    def snapshot(self, task: Task) -> PaneSnapshot | None:
+        """The pane as the detector sees it, or ``None`` when the session is gone."""
+        pane = next((p for p in self.tmux.list_panes() if p.session == task.session), None)
+        if pane is None:
+            return None
+        screen = self.capture(pane)
+        return PaneSnapshot(screen=screen, title=pane.title,
+                            current_command=pane.current_command, dead=pane.dead,
+                            exit_status=pane.dead_status)
+
+    def capture(self, pane: PaneInfo) -> str:
+        """The pane's screen; for a dead pane also the lines tmux scrolled away when it died."""
+        if not pane.dead:
+            return self.tmux.capture(pane.pane_id)
+        return self.tmux.capture(pane.pane_id, start=-pane.height).strip("\n") + "\n"
+
+    def wait_ready(self, task: Task, timeout: float) -> tuple[bool, PaneSnapshot | None]:
+        """Wait until the agent shows its input prompt (or output settles, for shells)."""
+        preset = self.preset_for(task)
+        deadline = time.monotonic() + timeout
+        last, stable_since = "", time.monotonic()
+        while True:
+            snap = self.snapshot(task)
+            if snap is None or snap.dead:
+                return False, snap
+            now = time.monotonic()
+            if snap.screen != last:
+                last, stable_since = snap.screen, now
+            settled = bool(snap.screen.strip()) and now - stable_since >= 0.3
+            if is_ready(preset, snap) and (preset.ready or settled):
+                return True, snap
+            if now >= deadline:
+                return False, snap
+            time.sleep(0.05)
+
+    def _type(self, task: Task, text: str) -> None:
+        preset = self.preset_for(task)
+        target = task.session
+        self.tmux.send_text(target, text)
+        if preset.submit_delay:
+            time.sleep(preset.submit_delay)
+        self.tmux.send_keys(target, "Enter")
+
+    def deliver_prompt(self, tid: str, timeout: float | None = None,
+                       known_ready: bool = False) -> Delivery:
+        """Type the task's first prompt once the agent is ready for input.
+
+        Waits up to ``timeout`` (default: the ``ready_timeout`` setting) for the input prompt,
+        unless the caller already saw it (``known_ready``).
+        """
+        task = self.get(tid)
+        if task.prompt_delivered:
+            return Delivery(True)
+        if task.mode == Mode.CONDUCTOR:
+            return Delivery(False, "in conductor mode: squadron does not type into the pane")
+        if known_ready:
+            ready, snap = True, self.snapshot(task)
+        else:
+            ready, snap = self.wait_ready(
+                task, self.settings.ready_timeout if timeout is None else timeout)
+        if snap is None or snap.dead:
+            self.observe_once(task.id)
+            return Delivery(False, "the agent exited before it was ready for input")
+        if not ready:
+            reading = classify(self.preset_for(task), snap)
+            if reading is not None and reading.status == Status.WAITING:
+                return Delivery(False, "the agent is asking a question at start; answer it "
+                                f"with `squadron attach {task.id}`, the prompt is typed after")
+        self._type(task, task.spec.prompt)
+        now = self.clock()
+
+        def mark(t: Task) -> None:
+            t.prompt_delivered = True
+            t.record(now, "message", "first prompt typed" + ("" if ready else
+                                                             " after the ready timeout"))
+
+        self._update(task.id, mark)
+        return Delivery(True, "" if ready else "the agent did not show its prompt in time; "
+                        "typed the prompt anyway")
+
+    def send(self, tid: str, text: str, force: bool = False) -> None:
+        """Type ``text`` into the agent as a new instruction, then Enter."""
+        task = self.get(tid)
+        if not text.strip():
+            raise UsageError("nothing to send: the message is empty")
+        if task.mode == Mode.CONDUCTOR and not force:
+            raise SquadronError(f"{task.id} is in conductor mode: squadron does not type into "
+                                "it (send it back first, or --force)")
+        snap = self.snapshot(task)
+        if snap is None:
+            raise SquadronError(f"{task.id}: its tmux session is gone (status lost)")
+        if snap.dead:
+            raise SquadronError(f"{task.id}: the agent has exited")
+        self._type(task, text)
+        now = self.clock()
+        self._update(task.id, lambda t: t.record(now, "message", text))
+
+    # -- modes -------------------------------------------------------------------------------
+    def set_mode(self, tid: str, mode: Mode, note: str = "") -> Task:
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            if t.mode != mode:
+                t.mode = mode
+                t.record(now, "mode", mode.value)
+
+        task = self._update(tid, change)
+        if mode == Mode.UNATTENDED and note.strip():
+            self.send(tid, note)
+        return task
+
+    def attach_argv(self, tid: str) -> list[str]:
+        """Record conductor mode and return the argv that attaches a terminal to the pane."""
+        task = self.get(tid)
+        if not self.tmux.has_session(task.session):
+            raise SquadronError(f"{task.id}: its tmux session is gone (status lost)")
+        self.set_mode(tid, Mode.CONDUCTOR)
+        return self.tmux.attach_argv(task.session)
+
+    # -- status, one shot --------------------------------------------------------------------
+    def observe_once(self, tid: str | None = None) -> list[Task]:
+        """Read every live task's pane once and store what it shows (for ``ls``)."""
+        panes = {p.session: p for p in self.tmux.list_panes()}
+        out = []
+        for task in self.tasks():
+            if tid is not None and task.id != tid:
+                continue
+            if task.stage in (Stage.ARCHIVED, Stage.MERGED) and task.session not in panes:
+                out.append(task)
+                continue
+            pane = panes.get(task.session)
+            if pane is None:
+                reading = StatusReading(Status.LOST, Provenance.PROCESS)
+                screen = task.last_screen
+            else:
+                screen = self.capture(pane)
+                snap = PaneSnapshot(screen=screen, title=pane.title,
+                                    current_command=pane.current_command, dead=pane.dead,
+                                    exit_status=pane.dead_status)
+                reading = self._one_shot(task, snap)
+            out.append(self.record_status(task.id, reading, screen) or task)
+        return out
+
+    def _one_shot(self, task: Task, snap: PaneSnapshot) -> StatusReading:
+        preset = self.preset_for(task)
+        reading = classify(preset, snap)
+        if reading is not None:
+            return reading
+        if snap.screen != task.last_screen:
+            return StatusReading(Status.WORKING, Provenance.ACTIVITY)
+        if task.status in (Status.STARTING, Status.WORKING) and \
+                self.clock() - task.status_since < 1.5:
+            return StatusReading(task.status, task.provenance)
+        return StatusReading(Status.IDLE, Provenance.ACTIVITY)
+
+    def record_status(self, tid: str, reading: StatusReading, screen: str) -> Task | None:
+        """Store a status reading; history gets an entry only when the status changes."""
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            t.last_screen = screen
+            if (t.status, t.status_unsure, t.provenance) != (
+                    reading.status, reading.unsure, reading.provenance):
+                if t.status != reading.status:
+                    t.status_since = now
+                    t.record(now, "status", f"{reading.label} ({reading.provenance.value})")
+                t.status = reading.status
+                t.status_unsure = reading.unsure
+                t.provenance = reading.provenance
+            if reading.exit_code is not None:
+                t.exit_code = reading.exit_code
+
+        return self.store.update(tid, change)
+
+    def stats(self, task: Task) -> tuple[int, int]:
+        """``(+added, -removed)`` of everything the task changed against its base."""
+        if not Path(task.worktree).is_dir():
+            return task.added, task.removed
+        try:
+            files = self.repo.numstat(Path(task.worktree), task.base)
+        except GitError:
+            return task.added, task.removed
+        added = sum(f.added for f in files)
+        removed = sum(f.removed for f in files)
+        if (added, removed) != (task.added, task.removed):
+            def change(t: Task) -> None:
+                t.added, t.removed = added, removed
+            self.store.update(task.id, change)
+        return added, removed
+
+    # -- review and merge --------------------------------------------------------------------
+    def viewed_files(self, tid: str, files: list[FileDiff]) -> set[str]:
+        """Files marked viewed whose change has not moved since (marks survive restarts)."""
+        marks = self.get(tid).extra.get("viewed", {})
+        return still_viewed(marks if isinstance(marks, dict) else {}, files)
+
+    def mark_viewed(self, tid: str, path: str, viewed: bool, file: FileDiff | None) -> None:
+        def change(t: Task) -> None:
+            marks = t.extra.setdefault("viewed", {})
+            if viewed and file is not None:
+                marks[path] = fingerprint(file)
+            else:
+                marks.pop(path, None)
+
+        self._update(tid, change)
+
+    def run_check(self, tid: str, timeout: float = 1800) -> CheckResult:
+        """Run the configured check command in the task's worktree and record the result."""
+        task = self.get(tid)
+        command = self.settings.check
+        if not command:
+            raise UsageError("no check command: set check = \"…\" in .squadron.toml")
+        if not Path(task.worktree).is_dir():
+            raise SquadronError(f"{task.id}: its worktree is gone (archived?)")
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            raise UsageError(f"cannot parse the check command: {exc}") from None
+        started = time.monotonic()
+        try:
+            proc = subprocess.run(argv, cwd=task.worktree, capture_output=True, text=True,
+                                  errors="replace", timeout=timeout, check=False,
+                                  stdin=subprocess.DEVNULL)
+            code, output = proc.returncode, proc.stdout + proc.stderr
+        except FileNotFoundError:
+            code, output = 127, f"{argv[0]}: command not found"
+        except subprocess.TimeoutExpired:
+            code, output = 124, f"timed out after {timeout:.0f}s"
+        result = CheckResult(command, code, time.monotonic() - started,
+                             "\n".join(output.rstrip().splitlines()[-40:]))
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            t.extra["check"] = {"ok": result.ok, "exit_code": code, "at": now,
+                                "duration": result.duration, "output": result.output}
+            t.record(now, "check", result.summary)
+
+        self._update(tid, change)
+        return result
+
+    def diff(self, tid: str, stat: bool = False) -> str:
+        task = self.get(tid)
+        if not Path(task.worktree).is_dir():
+            raise SquadronError(f"{task.id}: its worktree is gone (archived?); "
+                                f"see `git diff {task.base}...{task.branch}`")
+        try:
+            return self.repo.diff(Path(task.worktree), task.base, stat=stat)
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+
+    def forecast(self, tid: str) -> list[str]:
+        """Files that would conflict if the task merged now (empty: merges cleanly)."""
+        task = self.get(tid)
+        try:
+            if Path(task.worktree).is_dir():
+                commit = self.repo.snapshot(Path(task.worktree)).commit
+            else:
+                commit = self.repo.rev_parse(task.branch)
+            return self.repo.forecast_merge(task.base, commit).conflicts
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+
+    def merge(self, tid: str, strategy: str = "merge", message: str | None = None) -> str:
+        """Merge the task into its base; returns the new commit on the base branch."""
+        if strategy not in STRATEGIES:
+            raise UsageError(f"unknown strategy '{strategy}' (use {', '.join(STRATEGIES)})")
+        task = self.get(tid)
+        if task.stage == Stage.MERGED:
+            raise SquadronError(f"{task.id} is already merged")
+        title = message or task.title
+        try:
+            if Path(task.worktree).is_dir():
+                snap = self.repo.snapshot(Path(task.worktree))
+                forecast = self.repo.forecast_merge(task.base, snap.commit)
+                if not forecast.clean:
+                    raise MergeConflict(forecast.conflicts)
+                self.repo.commit_pending(Path(task.worktree), task.title)
+            result = self.repo.merge(task.branch, task.base, strategy, title)
+        except MergeConflict as exc:
+            raise SquadronError(f"merge of {task.id} into {task.base} would conflict in: "
+                                f"{', '.join(exc.files)}; nothing was changed") from None
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            t.stage = Stage.MERGED
+            t.record(now, "merge", f"{strategy} into {t.base} as {result.commit[:10]}")
+
+        self._update(task.id, change)
+        return result.commit
+
+    # -- ending ------------------------------------------------------------------------------
+    def _end_session(self, task: Task) -> None:
+        snap = self.snapshot(task)
+        if snap is not None:
+            self.record_status(task.id, StatusReading(Status.EXITED, Provenance.PROCESS),
+                               snap.screen)
+        self.tmux.kill_session(task.session)
+
+    def archive(self, tid: str) -> str:
+        """End the session and remove the worktree; pending work is committed on the branch."""
+        task = self.get(tid)
+        self._end_session(task)
+        note = ""
+        worktree = Path(task.worktree)
+        if worktree.is_dir():
+            try:
+                if self.repo.commit_pending(worktree, f"{task.title} (work in progress, "
+                                            "saved by squadron archive)"):
+                    note = f"uncommitted work was committed on {task.branch}"
+                self.repo.remove_worktree(worktree)
+            except GitError as exc:
+                raise SquadronError(str(exc)) from None
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            t.stage = Stage.ARCHIVED
+            t.record(now, "stage", "archived" + (f"; {note}" if note else ""))
+
+        self._update(task.id, change)
+        return note
+
+    def remove(self, tid: str, force: bool = False) -> str:
+        """Delete the task, its worktree and branch; work not in base is kept under a ref."""
+        task = self.get(tid)
+        worktree = Path(task.worktree)
+        has_tree = worktree.is_dir()
+        try:
+            branch_alive = self.repo.branch_exists(task.branch)
+            unmerged = branch_alive and self.repo.has_unmerged_work(
+                task.base, task.branch, worktree if has_tree else None)
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        if unmerged and not force:
+            raise SquadronError(f"{task.id} holds work not merged into {task.base} "
+                                "(commits or uncommitted changes); merge it, archive it, "
+                                "or rm --force (the work is kept under a ref)")
+        saved = ""
+        if unmerged:
+            ref = f"refs/squadron/trash/{task.id}"
+            commit = (self.repo.snapshot(worktree).commit if has_tree
+                      else self.repo.rev_parse(task.branch))
+            self.repo.save_ref(ref, commit)
+            saved = (f"work saved as {ref}; restore with: "
+                     f"git branch {task.branch} {ref}")
+        self._end_session(task)
+        try:
+            if has_tree:
+                self.repo.remove_worktree(worktree)
+            if branch_alive:
+                self.repo.delete_branch(task.branch)
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        self.store.delete(task.id)
+        return saved
