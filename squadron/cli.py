@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from squadron import __version__
+from squadron.adapters.git import scrub_repo_environment
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.task import Mode, Task
@@ -229,6 +230,9 @@ COMMANDS = {
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Started from a git hook, GIT_DIR and friends would send every git call (and every
+    # agent) to that other repository: squadron finds its repository itself.
+    scrub_repo_environment()
     if args.command == "doctor":
         return cmd_doctor(args)
     engine = Engine.open(Path(args.repo) if args.repo else None)
