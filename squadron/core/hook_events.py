@@ -1,5 +1,8 @@
 """What an agent's hook events say about its status.
 
+Claude's ``Notification:permission_prompt`` is left out on purpose: it fires about 6 s after the
+dialog appears (``PermissionRequest`` fires at once), so it would re-assert a stale "waiting".
+
 Hooks append one event name per line to the task's events file; ``Notification`` events carry
 their matcher after a colon (``Notification:permission_prompt``).
 """
@@ -13,7 +16,6 @@ HOOK_STATUS: dict[str, Status] = {
     "PreToolUse": Status.WORKING,
     "PostToolUse": Status.WORKING,
     "PermissionRequest": Status.WAITING,
-    "Notification:permission_prompt": Status.WAITING,
     "Notification:elicitation_dialog": Status.WAITING,
     "Stop": Status.IDLE,
     "codex-notify": Status.IDLE,
@@ -25,7 +27,6 @@ CLAUDE_EVENTS: tuple[tuple[str, str], ...] = (
     ("PreToolUse", ""),
     ("PostToolUse", ""),
     ("PermissionRequest", ""),
-    ("Notification", "permission_prompt"),
     ("Notification", "elicitation_dialog"),
     ("Stop", ""),
 )
