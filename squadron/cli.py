@@ -20,7 +20,7 @@ from squadron.adapters.git import scrub_repo_environment
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.task import Mode, Task
-from squadron.engine.engine import STRATEGIES, Engine
+from squadron.engine.engine import STRATEGIES, Engine, check_floors
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="delete even with unmerged work (kept under refs/squadron/trash/ID)")
 
     sub.add_parser("doctor", help="check git, tmux, config and agent commands")
+
+    demo = sub.add_parser("demo", help="a throw-away sample repo with scripted agents, in the TUI")
+    demo.add_argument("--clean", action="store_true",
+                      help="remove the demo repositories and end their agents")
     return p
 
 
@@ -205,6 +209,30 @@ def cmd_rm(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tui(engine: Engine) -> int:
+    from squadron.ui.app import SquadronApp
+
+    SquadronApp(engine).run()
+    print("squadron: agents keep running; `squadron` brings you back, `squadron ls` lists them")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from squadron.demo.run import clean_demos, prepare_demo
+
+    if args.clean:
+        removed = clean_demos()
+        print(f"removed {len(removed)} demo repositor{'y' if len(removed) == 1 else 'ies'}")
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise UsageError("the demo opens the TUI: run it in a terminal")
+    engine, _ = prepare_demo()
+    code = cmd_tui(engine)
+    print(f"squadron: the demo repository is {engine.repo.toplevel}; come back with "
+          f"`squadron --repo {engine.repo.toplevel}`, clean up with `squadron demo --clean`")
+    return code
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from squadron.engine.doctor import run_doctor
 
@@ -235,10 +263,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     scrub_repo_environment()
     if args.command == "doctor":
         return cmd_doctor(args)
+    if args.command == "demo":
+        check_floors()
+        return cmd_demo(args)
     engine = Engine.open(Path(args.repo) if args.repo else None)
     if args.command is None:
-        print("squadron: the TUI is not available yet; see `squadron --help`", file=sys.stderr)
-        return 2
+        if not sys.stdin.isatty() or not sys.stdout.isatty():
+            raise UsageError("the TUI needs a terminal; see `squadron --help` for commands")
+        return cmd_tui(engine)
     code = COMMANDS[args.command](engine, args)
     for problem in engine.problems:
         print(f"squadron: warning: {problem}", file=sys.stderr)

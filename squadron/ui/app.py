@@ -1,0 +1,111 @@
+"""The Textual app: wiring only. Screens hold the behaviour, the engine does the work."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from squadron.adapters.config import config_dir
+from squadron.engine.engine import Engine
+from squadron.engine.monitor import StatusMonitor, Tick
+from squadron.ui.attacher import Attacher, terminal_attacher
+from squadron.ui.commands import SquadronCommands
+from squadron.ui.keys import MAIN_BINDINGS
+from squadron.ui.messages import PreviewUpdated, TasksUpdated
+from squadron.ui.screens.main import MainScreen
+from squadron.ui.themes import STATUS_VARIABLE_DEFAULTS, load_themes
+
+DEFAULT_THEME = "squadron-dark"
+
+
+class SquadronApp(App[None]):
+    TITLE = "squadron"
+    COMMANDS = App.COMMANDS | {SquadronCommands}
+    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
+
+    def __init__(self, engine: Engine, attacher: Attacher = terminal_attacher,
+                 monitor: bool = True) -> None:
+        super().__init__()
+        self.engine = engine
+        self.attacher = attacher
+        self.monitor = StatusMonitor(engine, on_update=self._on_tick) if monitor else None
+        self.keymap: dict[str, str] = {}
+        self.main: MainScreen | None = None
+
+    @property
+    def banner(self) -> str:
+        key = self.engine.settings.detach_key.replace("C-", "ctrl+")
+        return (f"squadron · {self.engine.repo.name} · ? help · ctrl+p commands · "
+                f"in a taken-over pane, {key} comes back")
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(STATUS_VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        self._load_themes()
+        self._load_keymap()
+        self.main = MainScreen()
+        self.push_screen(self.main)
+        for problem in self.engine.problems:
+            self.notify(problem, severity="warning", timeout=8)
+        if self.monitor is not None:
+            self.monitor.start()
+
+    def on_unmount(self) -> None:
+        if self.monitor is not None:
+            self.monitor.stop()
+
+    def _load_themes(self) -> None:
+        themes, problems = load_themes(config_dir())
+        for theme in themes:
+            self.register_theme(theme)
+        for problem in problems:
+            self.notify(problem, severity="warning", timeout=8)
+        wanted = self.engine.settings.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notify(f"unknown theme '{wanted}'; using {DEFAULT_THEME}", severity="warning")
+            self.theme = DEFAULT_THEME
+
+    def _load_keymap(self) -> None:
+        ids = {b.id for b in MAIN_BINDINGS}
+        keymap = {}
+        for binding_id, keys in self.engine.settings.keys.items():
+            if binding_id in ids:
+                keymap[binding_id] = keys
+            else:
+                self.notify(f"[keys] unknown key id '{binding_id}' (see ? for ids)",
+                            severity="warning")
+        self.keymap = keymap
+        self.set_keymap(keymap)
+
+    # -- the monitor (its callback runs on the monitor thread: post messages only) ----------
+    def _on_tick(self, tick: Tick) -> None:
+        main = self.main
+        if main is None:
+            return
+        if tick.tasks is not None:
+            main.post_message(TasksUpdated(tick.tasks, tick.changed))
+        if tick.preview is not None:
+            main.post_message(PreviewUpdated(*tick.preview))
+
+    def focus_task(self, task_id: str | None) -> None:
+        if self.monitor is not None:
+            self.monitor.focus = task_id
+            self.monitor.poke()
+
+    def poke(self) -> None:
+        if self.monitor is not None:
+            self.monitor.poke()
+
+    # -- take over -----------------------------------------------------------------------------
+    def attach(self, argv: list[str], task_id: str) -> None:
+        """Hand the terminal to tmux for ``task_id``; come back to the TUI as it was."""
+        self.attacher(self, argv)
+        self.refresh(layout=True)
+        if self.main is not None:
+            self.main.load_tasks()
+        self.poke()
+        self.notify(f"back from {task_id}: it stays in conductor mode until you press u",
+                    timeout=5)

@@ -1,0 +1,57 @@
+"""Every key of the main screen, with a stable id users remap in config (``[keys] id = "key"``)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+MAIN_BINDINGS: list[Binding] = [
+    Binding("j,down", "cursor_down", "down", show=False, id="cursor-down"),
+    Binding("k,up", "cursor_up", "up", show=False, id="cursor-up"),
+    Binding("n", "new_task", "new", id="new-task"),
+    Binding("t", "take_over", "take over", id="take-over"),
+    Binding("u", "send_back", "send back", id="send-back"),
+    Binding("m", "message", "message", id="message"),
+    Binding("p", "show_tab('tab-pane')", "pane", id="tab-pane"),
+    Binding("d", "show_tab('tab-diff')", "diff", id="tab-diff"),
+    Binding("i", "show_tab('tab-info')", "task", id="tab-info"),
+    Binding("c", "check", "check", id="check"),
+    Binding("M", "merge", "merge", id="merge"),
+    Binding("a", "archive", "archive", id="archive"),
+    Binding("x", "delete", "delete", id="delete"),
+    Binding("slash", "filter", "filter", id="filter"),
+    Binding("escape", "close_filter", "clear filter", show=False, id="close-filter"),
+    Binding("question_mark", "help", "help", id="help"),
+    Binding("q", "quit", "quit", id="quit"),
+]
+
+# Keys shown in the help screen beside the main screen's own (defined by other widgets).
+OTHER_KEYS: list[tuple[str, str]] = [
+    ("ctrl+p", "command palette: tasks, actions, themes"),
+    ("] / [", "diff: next / previous file"),
+    ("} / {", "diff: next / previous hunk"),
+    ("v", "diff: mark the current file viewed"),
+    ("ctrl+s", "dialogs: submit"),
+    ("esc", "dialogs: cancel"),
+]
+
+
+def describe(binding: Binding) -> str:
+    return {
+        "cursor-down": "next task",
+        "cursor-up": "previous task",
+        "new-task": "new task (title, prompt, acceptance criteria, agent, base)",
+        "take-over": "take over the pane (conductor mode); detach key returns here",
+        "send-back": "send back to unattended mode, with an optional note to the agent",
+        "message": "message the agent",
+        "tab-pane": "live pane preview",
+        "tab-diff": "diff viewer",
+        "tab-info": "task spec and history",
+        "check": "run the repository's check command in the task's worktree",
+        "merge": "merge into the base branch (forecast shown first)",
+        "archive": "archive: end session, remove worktree, keep branch",
+        "delete": "delete the task (unmerged work kept under a ref)",
+        "filter": "filter tasks",
+        "close-filter": "clear the filter",
+        "help": "this help",
+        "quit": "quit (agents keep running)",
+    }.get(binding.id or "", binding.description)

@@ -1,0 +1,47 @@
+"""Messages the UI's workers and the status monitor post to the app."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from squadron.core.task import Task
+
+
+class TasksUpdated(Message):
+    """The monitor saw tasks change (status, new or removed tasks)."""
+
+    def __init__(self, tasks: list[Task] | None, changed: tuple[str, ...]) -> None:
+        super().__init__()
+        self.tasks = tasks
+        self.changed = changed
+
+
+class PreviewUpdated(Message):
+    """The focused task's pane changed: its screen with colours and some history."""
+
+    def __init__(self, task_id: str, screen: str) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.screen = screen
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PreviewUpdated) and message.task_id == self.task_id
+
+
+class ActionDone(Message):
+    """A background action finished; ``text`` is shown as a notification."""
+
+    def __init__(self, text: str, reload: bool = True) -> None:
+        super().__init__()
+        self.text = text
+        self.reload = reload
+
+
+class DiffLoaded(Message):
+    """A diff finished loading in a worker (only the latest selection is shown)."""
+
+    def __init__(self, task_id: str, text: str, error: str = "") -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.text = text
+        self.error = error

@@ -1,0 +1,43 @@
+"""The help screen: every key that applies now, as the user has mapped it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from squadron.ui.keys import MAIN_BINDINGS, OTHER_KEYS, describe
+
+
+def key_table(keymap: dict[str, str], detach_key: str) -> Table:
+    table = Table.grid(padding=(0, 3))
+    table.add_column(style="bold")
+    table.add_column()
+    for binding in MAIN_BINDINGS:
+        keys = keymap.get(binding.id or "", binding.key)
+        table.add_row(keys.replace(",", " / "), describe(binding))
+    for keys, text in OTHER_KEYS:
+        table.add_row(keys, text)
+    table.add_row(detach_key.replace("C-", "ctrl+"), "in a taken-over pane: back to squadron "
+                  "(or the tmux prefix, then d)")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "modal.tcss"
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "close"),
+    ]
+
+    def __init__(self, keymap: dict[str, str], detach_key: str) -> None:
+        super().__init__()
+        self.keymap, self.detach_key = keymap, detach_key
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Label("squadron keys", classes="title")
+            yield Static(key_table(self.keymap, self.detach_key))
+            yield Label("esc closes", classes="hint")

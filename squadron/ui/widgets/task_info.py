@@ -1,0 +1,55 @@
+"""The Task tab: the spec (title, prompt, acceptance criteria) and the task's history."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from squadron.core.task import Task
+
+
+def describe(task: Task) -> Group:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    status = f"{task.status_label} (from {task.provenance.value})"
+    if task.exit_code is not None:
+        status += f", exit code {task.exit_code}"
+    for key, value in (
+        ("id", task.id), ("agent", task.agent), ("status", status),
+        ("stage", task.stage.value), ("mode", task.mode.value),
+        ("branch", f"{task.branch}  (from {task.base})"), ("worktree", task.worktree),
+        ("changes", f"+{task.added} -{task.removed}"),
+    ):
+        facts.add_row(key, Text(value))
+    history = Table.grid(padding=(0, 2))
+    history.add_column(style="dim")
+    history.add_column(style="bold")
+    history.add_column()
+    for entry in task.history[-200:]:
+        stamp = time.strftime("%H:%M:%S", time.localtime(entry.at))
+        history.add_row(stamp, entry.kind, Text(entry.detail[:300]))
+    parts: list[object] = [Text(task.title, style="bold underline"), Text(""), facts, Text("")]
+    parts += [Text("Prompt", style="bold"), Text(task.spec.prompt or "(none)"), Text("")]
+    if task.spec.acceptance:
+        parts += [Text("Acceptance criteria", style="bold"), Text(task.spec.acceptance),
+                  Text("")]
+    parts += [Text("History", style="bold"), history]
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+class TaskInfo(VerticalScroll):
+    def __init__(self) -> None:
+        super().__init__(id="task-info")
+        self._body = Static("")
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield self._body
+
+    def show(self, task: Task | None) -> None:
+        self._body.update(describe(task) if task else Text("no task selected", style="dim"))
