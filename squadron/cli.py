@@ -17,6 +17,7 @@ from typing import Any
 
 from squadron import __version__
 from squadron.adapters.git import scrub_repo_environment
+from squadron.core.approve import POLICIES
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.task import Mode, Task
@@ -36,15 +37,31 @@ def _parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="create a task and start its agent; prints the task id")
     new.add_argument("title", help="task title (use `--` before a title that starts with -)")
     src = new.add_mutually_exclusive_group()
-    src.add_argument("--prompt", help="the first instruction (use --prompt=TEXT if it starts with -)")
+    src.add_argument(
+        "--prompt", help="the first instruction (use --prompt=TEXT if it starts with -)"
+    )
     src.add_argument("--prompt-file", metavar="FILE", help="read the prompt from FILE (- = stdin)")
     new.add_argument("--agent", help="agent preset (claude, codex, aider, gemini, opencode, shell)")
-    new.add_argument("--command", dest="agent_command", metavar="CMD",
-                     help="run CMD instead of the preset's command (split like a shell, not run by one)")
+    new.add_argument(
+        "--command",
+        dest="agent_command",
+        metavar="CMD",
+        help="run CMD instead of the preset's command (split like a shell, not run by one)",
+    )
     new.add_argument("--base", help="branch to start from and merge into (default: current)")
     new.add_argument("--acceptance", default="", help="acceptance criteria")
-    new.add_argument("--no-wait", action="store_true",
-                     help="return at once; the prompt is typed when squadron next sees the agent ready")
+    new.add_argument(
+        "--auto-approve",
+        choices=POLICIES,
+        default="",
+        help="answer the agent's permission questions while unattended "
+        "(default: the auto_approve setting)",
+    )
+    new.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="return at once; the prompt is typed when squadron next sees the agent ready",
+    )
 
     ls = sub.add_parser("ls", help="list tasks")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
@@ -57,9 +74,17 @@ def _parser() -> argparse.ArgumentParser:
     handback.add_argument("id")
     handback.add_argument("--note", default="", help="an instruction typed into the agent next")
 
+    policy = sub.add_parser(
+        "auto-approve", help="set a task's auto-approve policy (off, safe, all)"
+    )
+    policy.add_argument("id")
+    policy.add_argument("policy", choices=POLICIES)
+
     send = sub.add_parser("send", help="type an instruction into the agent")
     send.add_argument("id")
-    send.add_argument("text", nargs="+", help="the instruction (use `--` before text starting with -)")
+    send.add_argument(
+        "text", nargs="+", help="the instruction (use `--` before text starting with -)"
+    )
     send.add_argument("--force", action="store_true", help="type even in conductor mode")
 
     diff = sub.add_parser("diff", help="the task's changes against its base")
@@ -70,22 +95,29 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("id")
     merge.add_argument("--strategy", choices=STRATEGIES, default="merge")
     merge.add_argument("--message", "-m", help="commit message (default: the task title)")
-    merge.add_argument("--forecast", action="store_true",
-                       help="only predict conflicts; change nothing")
+    merge.add_argument(
+        "--forecast", action="store_true", help="only predict conflicts; change nothing"
+    )
 
-    archive = sub.add_parser("archive", help="end the session, remove the worktree, keep the branch")
+    archive = sub.add_parser(
+        "archive", help="end the session, remove the worktree, keep the branch"
+    )
     archive.add_argument("id")
 
     rm = sub.add_parser("rm", help="delete a task (refuses to drop unmerged work without --force)")
     rm.add_argument("id")
-    rm.add_argument("--force", action="store_true",
-                    help="delete even with unmerged work (kept under refs/squadron/trash/ID)")
+    rm.add_argument(
+        "--force",
+        action="store_true",
+        help="delete even with unmerged work (kept under refs/squadron/trash/ID)",
+    )
 
     sub.add_parser("doctor", help="check git, tmux, config and agent commands")
 
     demo = sub.add_parser("demo", help="a throw-away sample repo with scripted agents, in the TUI")
-    demo.add_argument("--clean", action="store_true",
-                      help="remove the demo repositories and end their agents")
+    demo.add_argument(
+        "--clean", action="store_true", help="remove the demo repositories and end their agents"
+    )
     return p
 
 
@@ -102,7 +134,7 @@ def _read_prompt(args: argparse.Namespace) -> str:
         raise UsageError(f"prompt file {args.prompt_file} is not UTF-8 text") from None
 
 
-def _row(task: Task) -> dict[str, Any]:
+def _row(task: Task, policy: str) -> dict[str, Any]:
     return {
         "id": task.id,
         "title": task.title,
@@ -111,6 +143,7 @@ def _row(task: Task) -> dict[str, Any]:
         "provenance": task.provenance.value,
         "stage": task.stage.value,
         "mode": task.mode.value,
+        "auto_approve": policy,
         "branch": task.branch,
         "base": task.base,
         "added": task.added,
@@ -124,8 +157,15 @@ def _row(task: Task) -> dict[str, Any]:
 
 def cmd_new(engine: Engine, args: argparse.Namespace) -> int:
     prompt = _read_prompt(args)
-    task = engine.new_task(args.title, prompt=prompt, agent=args.agent, base=args.base,
-                           acceptance=args.acceptance, command=args.agent_command)
+    task = engine.new_task(
+        args.title,
+        prompt=prompt,
+        agent=args.agent,
+        base=args.base,
+        acceptance=args.acceptance,
+        command=args.agent_command,
+        auto_approve=args.auto_approve,
+    )
     if prompt and not task.prompt_delivered and not args.no_wait:
         delivery = engine.deliver_prompt(task.id)
         if delivery.message:
@@ -139,15 +179,27 @@ def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
     for task in tasks:
         task.added, task.removed = engine.stats(task)
     if args.json:
-        print(json.dumps([_row(t) for t in tasks], indent=1, ensure_ascii=False))
+        print(
+            json.dumps(
+                [_row(t, engine.approve_policy(t)) for t in tasks], indent=1, ensure_ascii=False
+            )
+        )
         return 0
     if not tasks:
         print("no tasks; create one with: squadron new TITLE --prompt TEXT")
         return 0
     header = ("ID", "TITLE", "AGENT", "STATUS", "STAGE", "MODE", "BRANCH", "+/-")
     rows = [header] + [
-        (t.id, first_line(t.title, 36), t.agent, f"{t.status_label} ({t.provenance.value})",
-         t.stage.value, t.mode.value, t.branch, f"+{t.added} -{t.removed}")
+        (
+            t.id,
+            first_line(t.title, 36),
+            t.agent,
+            f"{t.status_label} ({t.provenance.value})",
+            t.stage.value,
+            t.mode.value,
+            t.branch,
+            f"+{t.added} -{t.removed}",
+        )
         for t in tasks
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -162,13 +214,20 @@ def cmd_attach(engine: Engine, args: argparse.Namespace) -> int:
     argv = engine.attach_argv(args.id)
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     subprocess.run(argv, env=env, check=False)
-    print(f"{args.id} stays in conductor mode; `squadron handback {args.id}` returns it to "
-          "unattended mode")
+    print(
+        f"{args.id} stays in conductor mode; `squadron handback {args.id}` returns it to "
+        "unattended mode"
+    )
     return 0
 
 
 def cmd_handback(engine: Engine, args: argparse.Namespace) -> int:
     engine.set_mode(args.id, Mode.UNATTENDED, note=args.note)
+    return 0
+
+
+def cmd_auto_approve(engine: Engine, args: argparse.Namespace) -> int:
+    engine.set_auto_approve(args.id, args.policy)
     return 0
 
 
@@ -228,8 +287,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError("the demo opens the TUI: run it in a terminal")
     engine, _ = prepare_demo()
     code = cmd_tui(engine)
-    print(f"squadron: the demo repository is {engine.repo.toplevel}; come back with "
-          f"`squadron --repo {engine.repo.toplevel}`, clean up with `squadron demo --clean`")
+    print(
+        f"squadron: the demo repository is {engine.repo.toplevel}; come back with "
+        f"`squadron --repo {engine.repo.toplevel}`, clean up with `squadron demo --clean`"
+    )
     return code
 
 
@@ -248,6 +309,7 @@ COMMANDS = {
     "ls": cmd_ls,
     "attach": cmd_attach,
     "handback": cmd_handback,
+    "auto-approve": cmd_auto_approve,
     "send": cmd_send,
     "diff": cmd_diff,
     "merge": cmd_merge,
@@ -291,8 +353,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("SQUADRON_DEBUG"):
             raise
-        print(f"squadron: internal error: {type(exc).__name__}: {first_line(str(exc), 200)} "
-              "(set SQUADRON_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"squadron: internal error: {type(exc).__name__}: {first_line(str(exc), 200)} "
+            "(set SQUADRON_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return 1
 
 

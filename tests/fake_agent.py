@@ -117,6 +117,8 @@ class Agent:
                 self.out(ch.decode() + "\n")
                 self.hook("PostToolUse")
                 return ch in (b"y", b"Y")
+            if ch.isalnum():  # a human typing at the question: shown, then asked again
+                self.out(f"[{ch.decode()}]\n{question} (y/n) ")
 
     def busy(self, seconds: float, show: bool = True) -> None:
         end = time.monotonic() + seconds
@@ -161,8 +163,9 @@ class Agent:
             self.out(f"● answer: {'yes' if answer else 'no'}\n")
         elif verb == "commit":
             subprocess.run(["git", "add", "-A"], check=False, capture_output=True)
-            subprocess.run(["git", "commit", "-qm", rest or "fake commit"], check=False,
-                           capture_output=True)
+            subprocess.run(
+                ["git", "commit", "-qm", rest or "fake commit"], check=False, capture_output=True
+            )
             self.out(f"● committed {rest}\n")
         elif verb == "exit":
             raise SystemExit(int(rest or 0))

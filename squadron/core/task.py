@@ -57,6 +57,7 @@ class Task:
     added: int = 0
     removed: int = 0
     prompt_delivered: bool = False
+    auto_approve: str = ""  # "off", "safe", "all"; "" = the configured default
     history: list[HistoryEntry] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from squadron.core.errors import SquadronError
 from squadron.core.task import Task
 from squadron.demo.sample import DEMO_TASKS, build_sample_repo, demo_config_toml
 from squadron.engine.engine import Engine
@@ -41,8 +42,8 @@ def clean_demos(tmp: Path | None = None) -> list[Path]:
                 engine = Engine.open(repo, check=False)
                 for task in engine.tasks():
                     engine.tmux.kill_session(task.session)
-            except Exception:  # a half-built demo: remove the folder all the same
-                pass
+            except SquadronError as exc:  # a half-built demo: remove the folder all the same
+                print(f"squadron: {repo}: {exc}")
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed

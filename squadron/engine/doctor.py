@@ -38,8 +38,11 @@ def check_git() -> Check:
     except GitError as exc:
         return Check(False, "git does not run", str(exc))
     if v < GIT_FLOOR:
-        return Check(False, f"git {_version(v)} is too old", "install git ≥ 2.38 "
-                     "(needed for `git merge-tree --write-tree`)")
+        return Check(
+            False,
+            f"git {_version(v)} is too old",
+            "install git ≥ 2.38 (needed for `git merge-tree --write-tree`)",
+        )
     return Check(True, f"git {_version(v)}")
 
 
@@ -62,8 +65,9 @@ def run_doctor(path: Path | None) -> list[Check]:
         root = GitRepo.discover(path or Path(os.getcwd())).toplevel
         checks.append(Check(True, f"git repository {root}"))
     except GitError as exc:
-        checks.append(Check(False, str(exc), "run squadron inside a git repository or "
-                            "pass --repo PATH"))
+        checks.append(
+            Check(False, str(exc), "run squadron inside a git repository or pass --repo PATH")
+        )
     for cfg in (user_config_path(), *([project_config_path(root)] if root else [])):
         checks.append(Check(True, f"config {cfg}" + ("" if cfg.exists() else " (none, defaults)")))
     try:
@@ -78,8 +82,12 @@ def run_doctor(path: Path | None) -> list[Check]:
             checks.append(Check(True, f"agent {name}: {found}"))
         else:
             mark = " (default agent)" if name == settings.default_agent else ""
-            checks.append(Check(False, f"agent {name}{mark}: '{program}' not on PATH",
-                                f"install it, or set [agents.{name}] command in "
-                                f"{user_config_path()}",
-                                optional=name != settings.default_agent))
+            checks.append(
+                Check(
+                    False,
+                    f"agent {name}{mark}: '{program}' not on PATH",
+                    f"install it, or set [agents.{name}] command in {user_config_path()}",
+                    optional=name != settings.default_agent,
+                )
+            )
     return checks

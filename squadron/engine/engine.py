@@ -19,11 +19,12 @@ from squadron.adapters.config import Settings, default_worktree_root, load_setti
 from squadron.adapters.git import GitError, GitRepo, MergeConflict, NotARepoError, git_version
 from squadron.adapters.store import StateStore
 from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket, tmux_version
+from squadron.core.approve import check_policy
 from squadron.core.detector import PaneSnapshot, classify, is_ready
 from squadron.core.diffparse import FileDiff
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import branch_name, repo_key, session_name, slugify, task_id
-from squadron.core.presets import Preset
+from squadron.core.presets import Preset, match_preset
 from squadron.core.review import fingerprint, still_viewed
 from squadron.core.status import Provenance, Status, StatusReading
 from squadron.core.task import Mode, Spec, Stage, Task
@@ -35,9 +36,11 @@ STRATEGIES = ("merge", "squash", "rebase")
 # Starts the agent's argv (passed as positional parameters, never spliced into this text). A
 # program that cannot be found gets a message that stays on the pane (tmux can miss the output
 # of a process that dies at once) before the pane dies with the shell's status 127.
-LAUNCH = ('command -v "$1" >/dev/null 2>&1 || '
-          '{ printf "squadron: cannot start the agent: %s: command not found\\n" "$1" >&2; '
-          'sleep 0.5; exit 127; }; exec "$@"')
+LAUNCH = (
+    'command -v "$1" >/dev/null 2>&1 || '
+    '{ printf "squadron: cannot start the agent: %s: command not found\\n" "$1" >&2; '
+    'sleep 0.5; exit 127; }; exec "$@"'
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,20 @@ class Delivery:
     message: str = ""
 
 
+def pane_snapshot(pane: PaneInfo, screen: str) -> PaneSnapshot:
+    """What the detector reads of a pane; a signal death shows as exit code 128 + signal."""
+    code = pane.dead_status
+    if code is None and pane.dead_signal:
+        code = 128 + pane.dead_signal
+    return PaneSnapshot(
+        screen=screen,
+        title=pane.title,
+        current_command=pane.current_command,
+        dead=pane.dead,
+        exit_status=code,
+    )
+
+
 def check_floors() -> None:
     """Refuse to run on a machine without git ≥ 2.38 and tmux ≥ 3.2 (exit 2, one line)."""
     if shutil.which("git") is None:
@@ -82,8 +99,14 @@ def check_floors() -> None:
 
 
 class Engine:
-    def __init__(self, repo: GitRepo, settings: Settings, tmux: TmuxServer,
-                 store: StateStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        repo: GitRepo,
+        settings: Settings,
+        tmux: TmuxServer,
+        store: StateStore,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.repo = repo
         self.settings = settings
         self.tmux = tmux
@@ -131,7 +154,9 @@ class Engine:
         return task
 
     # -- creating ----------------------------------------------------------------------------
-    def agent_argv(self, preset: Preset, command: str | None, prompt: str) -> list[str]:
+    def agent_argv(self, preset: Preset, command: str | None, prompt: str, task: str) -> list[str]:
+        """The agent's command line: command, per-task hook options, then the prompt if the
+        preset passes it as an argument."""
         if command:
             try:
                 argv = shlex.split(command)
@@ -143,17 +168,42 @@ class Engine:
             argv = [os.environ.get("SHELL") or "/bin/sh"]
         if not argv:
             raise UsageError("the agent command is empty")
+        argv += hooks.hook_args(preset, self.store, task)
         if prompt and preset.prompt_mode == "arg":
             argv.append(prompt)
         return argv
 
-    def new_task(self, title: str, prompt: str = "", agent: str | None = None,
-                 base: str | None = None, acceptance: str = "",
-                 command: str | None = None) -> Task:
+    def _pick_preset(self, agent: str | None, command: str | None) -> Preset:
+        """The named preset; for ``--command`` without an agent (or with ``shell``), the preset
+        of the program the command runs (``/opt/bin/claude --model x`` reads as claude)."""
+        if command and agent in (None, "shell"):
+            try:
+                argv = shlex.split(command)
+            except ValueError as exc:
+                raise UsageError(f"cannot parse --command: {exc}") from None
+            matched = match_preset(self.settings.agents, "", argv)
+            return matched or self.settings.preset("shell")
+        return self.settings.preset(agent or self.settings.default_agent)
+
+    def new_task(
+        self,
+        title: str,
+        prompt: str = "",
+        agent: str | None = None,
+        base: str | None = None,
+        acceptance: str = "",
+        command: str | None = None,
+        auto_approve: str = "",
+    ) -> Task:
         """Create branch, worktree and tmux session; the prompt is typed by ``deliver_prompt``."""
         if not title.strip():
             raise UsageError("a task needs a title")
-        preset = self.settings.preset(agent or self.settings.default_agent)
+        preset = self._pick_preset(agent, command)
+        if auto_approve:
+            try:
+                check_policy(auto_approve)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         base = base or self.repo.current_branch()
         if not base:
             raise UsageError("HEAD is detached; pass --base BRANCH")
@@ -163,25 +213,34 @@ class Engine:
         branch = self.repo.unique_branch(branch_name(title, tid, self.settings.branch_prefix))
         root = Path(self.settings.worktree_root or default_worktree_root(self.repo.toplevel))
         worktree = root / f"{tid}-{slugify(title, fallback=tid)[:24]}"
-        argv = self.agent_argv(preset, command, prompt)
+        argv = self.agent_argv(preset, command, prompt, tid)
         now = self.clock()
         task = Task(
-            id=tid, spec=Spec(title=title, prompt=prompt, acceptance=acceptance),
-            agent=preset.name, base=base, branch=branch, worktree=str(worktree),
-            session=session_name(self.key, tid), created_at=now, status_since=now,
-            command=argv, prompt_delivered=not prompt or preset.prompt_mode == "arg",
+            id=tid,
+            spec=Spec(title=title, prompt=prompt, acceptance=acceptance),
+            agent=preset.name,
+            base=base,
+            branch=branch,
+            worktree=str(worktree),
+            session=session_name(self.key, tid),
+            created_at=now,
+            status_since=now,
+            command=argv,
+            prompt_delivered=not prompt or preset.prompt_mode == "arg",
+            auto_approve=auto_approve,
         )
         task.record(now, "created", f"agent {preset.name} on {branch} from {base}")
         try:
             self.repo.add_worktree(worktree, branch, base)
         except GitError as exc:
             raise SquadronError(str(exc)) from None
+        self.store.events_dir.mkdir(parents=True, exist_ok=True)
         env = {"SQUADRON_TASK": tid, "SQUADRON_EVENTS": str(self.store.events_path(tid))}
         env.update(dict(preset.env))
-        argv = hooks.install(preset, argv, self.store, tid)
         try:
-            self.tmux.new_session(task.session, str(worktree),
-                                  ["/bin/sh", "-c", LAUNCH, "squadron-agent", *argv], env)
+            self.tmux.new_session(
+                task.session, str(worktree), ["/bin/sh", "-c", LAUNCH, "squadron-agent", *argv], env
+            )
         except TmuxError as exc:
             self.repo.remove_worktree(worktree)
             self.repo.delete_branch(branch)
@@ -196,9 +255,7 @@ class Engine:
         if pane is None:
             return None
         screen = self.capture(pane)
-        return PaneSnapshot(screen=screen, title=pane.title,
-                            current_command=pane.current_command, dead=pane.dead,
-                            exit_status=pane.dead_status)
+        return pane_snapshot(pane, screen)
 
     def capture(self, pane: PaneInfo) -> str:
         """The pane's screen; for a dead pane also the lines tmux scrolled away when it died."""
@@ -233,8 +290,9 @@ class Engine:
             time.sleep(preset.submit_delay)
         self.tmux.send_keys(target, "Enter")
 
-    def deliver_prompt(self, tid: str, timeout: float | None = None,
-                       known_ready: bool = False) -> Delivery:
+    def deliver_prompt(
+        self, tid: str, timeout: float | None = None, known_ready: bool = False
+    ) -> Delivery:
         """Type the task's first prompt once the agent is ready for input.
 
         Waits up to ``timeout`` (default: the ``ready_timeout`` setting) for the input prompt,
@@ -249,26 +307,33 @@ class Engine:
             ready, snap = True, self.snapshot(task)
         else:
             ready, snap = self.wait_ready(
-                task, self.settings.ready_timeout if timeout is None else timeout)
+                task, self.settings.ready_timeout if timeout is None else timeout
+            )
         if snap is None or snap.dead:
             self.observe_once(task.id)
             return Delivery(False, "the agent exited before it was ready for input")
         if not ready:
             reading = classify(self.preset_for(task), snap)
             if reading is not None and reading.status == Status.WAITING:
-                return Delivery(False, "the agent is asking a question at start; answer it "
-                                f"with `squadron attach {task.id}`, the prompt is typed after")
+                return Delivery(
+                    False,
+                    "the agent is asking a question at start; answer it "
+                    f"with `squadron attach {task.id}`, the prompt is typed after",
+                )
         self._type(task, task.spec.prompt)
         now = self.clock()
 
         def mark(t: Task) -> None:
             t.prompt_delivered = True
-            t.record(now, "message", "first prompt typed" + ("" if ready else
-                                                             " after the ready timeout"))
+            t.record(
+                now, "message", "first prompt typed" + ("" if ready else " after the ready timeout")
+            )
 
         self._update(task.id, mark)
-        return Delivery(True, "" if ready else "the agent did not show its prompt in time; "
-                        "typed the prompt anyway")
+        return Delivery(
+            True,
+            "" if ready else "the agent did not show its prompt in time; typed the prompt anyway",
+        )
 
     def send(self, tid: str, text: str, force: bool = False) -> None:
         """Type ``text`` into the agent as a new instruction, then Enter."""
@@ -276,8 +341,10 @@ class Engine:
         if not text.strip():
             raise UsageError("nothing to send: the message is empty")
         if task.mode == Mode.CONDUCTOR and not force:
-            raise SquadronError(f"{task.id} is in conductor mode: squadron does not type into "
-                                "it (send it back first, or --force)")
+            raise SquadronError(
+                f"{task.id} is in conductor mode: squadron does not type into "
+                "it (send it back first, or --force)"
+            )
         snap = self.snapshot(task)
         if snap is None:
             raise SquadronError(f"{task.id}: its tmux session is gone (status lost)")
@@ -286,6 +353,40 @@ class Engine:
         self._type(task, text)
         now = self.clock()
         self._update(task.id, lambda t: t.record(now, "message", text))
+
+    # -- auto-approve ------------------------------------------------------------------------
+    def approve_policy(self, task: Task) -> str:
+        return task.auto_approve or self.settings.auto_approve
+
+    def set_auto_approve(self, tid: str, policy: str) -> Task:
+        try:
+            check_policy(policy)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            t.auto_approve = policy
+            t.record(now, "policy", f"auto-approve {policy}")
+
+        return self._update(tid, change)
+
+    def answer_question(self, tid: str, question: str) -> bool:
+        """Answer the agent's permission question with the preset's yes keys (unattended only).
+
+        Re-reads the task first: a take-over that happened a moment ago wins.
+        """
+        task = self.get(tid)
+        policy = self.approve_policy(task)
+        if task.mode != Mode.UNATTENDED or policy == "off":
+            return False
+        keys = self.preset_for(task).approve_keys
+        self.tmux.send_keys(task.session, *keys)
+        now = self.clock()
+        self._update(
+            tid, lambda t: t.record(now, "approve", f"auto-approved ({policy}): {question}")
+        )
+        return True
 
     # -- modes -------------------------------------------------------------------------------
     def set_mode(self, tid: str, mode: Mode, note: str = "") -> Task:
@@ -326,9 +427,7 @@ class Engine:
                 screen = task.last_screen
             else:
                 screen = self.capture(pane)
-                snap = PaneSnapshot(screen=screen, title=pane.title,
-                                    current_command=pane.current_command, dead=pane.dead,
-                                    exit_status=pane.dead_status)
+                snap = pane_snapshot(pane, screen)
                 reading = self._one_shot(task, snap)
             out.append(self.record_status(task.id, reading, screen) or task)
         return out
@@ -340,8 +439,10 @@ class Engine:
             return reading
         if snap.screen != task.last_screen:
             return StatusReading(Status.WORKING, Provenance.ACTIVITY)
-        if task.status in (Status.STARTING, Status.WORKING) and \
-                self.clock() - task.status_since < 1.5:
+        if (
+            task.status in (Status.STARTING, Status.WORKING)
+            and self.clock() - task.status_since < 1.5
+        ):
             return StatusReading(task.status, task.provenance)
         return StatusReading(Status.IDLE, Provenance.ACTIVITY)
 
@@ -352,7 +453,10 @@ class Engine:
         def change(t: Task) -> None:
             t.last_screen = screen
             if (t.status, t.status_unsure, t.provenance) != (
-                    reading.status, reading.unsure, reading.provenance):
+                reading.status,
+                reading.unsure,
+                reading.provenance,
+            ):
                 if t.status != reading.status:
                     t.status_since = now
                     t.record(now, "status", f"{reading.label} ({reading.provenance.value})")
@@ -375,8 +479,10 @@ class Engine:
         added = sum(f.added for f in files)
         removed = sum(f.removed for f in files)
         if (added, removed) != (task.added, task.removed):
+
             def change(t: Task) -> None:
                 t.added, t.removed = added, removed
+
             self.store.update(task.id, change)
         return added, removed
 
@@ -401,7 +507,7 @@ class Engine:
         task = self.get(tid)
         command = self.settings.check
         if not command:
-            raise UsageError("no check command: set check = \"…\" in .squadron.toml")
+            raise UsageError('no check command: set check = "…" in .squadron.toml')
         if not Path(task.worktree).is_dir():
             raise SquadronError(f"{task.id}: its worktree is gone (archived?)")
         try:
@@ -410,21 +516,34 @@ class Engine:
             raise UsageError(f"cannot parse the check command: {exc}") from None
         started = time.monotonic()
         try:
-            proc = subprocess.run(argv, cwd=task.worktree, capture_output=True, text=True,
-                                  errors="replace", timeout=timeout, check=False,
-                                  stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                argv,
+                cwd=task.worktree,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
             code, output = proc.returncode, proc.stdout + proc.stderr
         except FileNotFoundError:
             code, output = 127, f"{argv[0]}: command not found"
         except subprocess.TimeoutExpired:
             code, output = 124, f"timed out after {timeout:.0f}s"
-        result = CheckResult(command, code, time.monotonic() - started,
-                             "\n".join(output.rstrip().splitlines()[-40:]))
+        result = CheckResult(
+            command, code, time.monotonic() - started, "\n".join(output.rstrip().splitlines()[-40:])
+        )
         now = self.clock()
 
         def change(t: Task) -> None:
-            t.extra["check"] = {"ok": result.ok, "exit_code": code, "at": now,
-                                "duration": result.duration, "output": result.output}
+            t.extra["check"] = {
+                "ok": result.ok,
+                "exit_code": code,
+                "at": now,
+                "duration": result.duration,
+                "output": result.output,
+            }
             t.record(now, "check", result.summary)
 
         self._update(tid, change)
@@ -433,8 +552,10 @@ class Engine:
     def diff(self, tid: str, stat: bool = False) -> str:
         task = self.get(tid)
         if not Path(task.worktree).is_dir():
-            raise SquadronError(f"{task.id}: its worktree is gone (archived?); "
-                                f"see `git diff {task.base}...{task.branch}`")
+            raise SquadronError(
+                f"{task.id}: its worktree is gone (archived?); "
+                f"see `git diff {task.base}...{task.branch}`"
+            )
         try:
             return self.repo.diff(Path(task.worktree), task.base, stat=stat)
         except GitError as exc:
@@ -469,8 +590,10 @@ class Engine:
                 self.repo.commit_pending(Path(task.worktree), task.title)
             result = self.repo.merge(task.branch, task.base, strategy, title)
         except MergeConflict as exc:
-            raise SquadronError(f"merge of {task.id} into {task.base} would conflict in: "
-                                f"{', '.join(exc.files)}; nothing was changed") from None
+            raise SquadronError(
+                f"merge of {task.id} into {task.base} would conflict in: "
+                f"{', '.join(exc.files)}; nothing was changed"
+            ) from None
         except GitError as exc:
             raise SquadronError(str(exc)) from None
         now = self.clock()
@@ -486,8 +609,9 @@ class Engine:
     def _end_session(self, task: Task) -> None:
         snap = self.snapshot(task)
         if snap is not None:
-            self.record_status(task.id, StatusReading(Status.EXITED, Provenance.PROCESS),
-                               snap.screen)
+            self.record_status(
+                task.id, StatusReading(Status.EXITED, Provenance.PROCESS), snap.screen
+            )
         self.tmux.kill_session(task.session)
 
     def archive(self, tid: str) -> str:
@@ -498,8 +622,9 @@ class Engine:
         worktree = Path(task.worktree)
         if worktree.is_dir():
             try:
-                if self.repo.commit_pending(worktree, f"{task.title} (work in progress, "
-                                            "saved by squadron archive)"):
+                if self.repo.commit_pending(
+                    worktree, f"{task.title} (work in progress, saved by squadron archive)"
+                ):
                     note = f"uncommitted work was committed on {task.branch}"
                 self.repo.remove_worktree(worktree)
             except GitError as exc:
@@ -521,21 +646,26 @@ class Engine:
         try:
             branch_alive = self.repo.branch_exists(task.branch)
             unmerged = branch_alive and self.repo.has_unmerged_work(
-                task.base, task.branch, worktree if has_tree else None)
+                task.base, task.branch, worktree if has_tree else None
+            )
         except GitError as exc:
             raise SquadronError(str(exc)) from None
         if unmerged and not force:
-            raise SquadronError(f"{task.id} holds work not merged into {task.base} "
-                                "(commits or uncommitted changes); merge it, archive it, "
-                                "or rm --force (the work is kept under a ref)")
+            raise SquadronError(
+                f"{task.id} holds work not merged into {task.base} "
+                "(commits or uncommitted changes); merge it, archive it, "
+                "or rm --force (the work is kept under a ref)"
+            )
         saved = ""
         if unmerged:
             ref = f"refs/squadron/trash/{task.id}"
-            commit = (self.repo.snapshot(worktree).commit if has_tree
-                      else self.repo.rev_parse(task.branch))
+            commit = (
+                self.repo.snapshot(worktree).commit
+                if has_tree
+                else self.repo.rev_parse(task.branch)
+            )
             self.repo.save_ref(ref, commit)
-            saved = (f"work saved as {ref}; restore with: "
-                     f"git branch {task.branch} {ref}")
+            saved = f"work saved as {ref}; restore with: git branch {task.branch} {ref}"
         self._end_session(task)
         try:
             if has_tree:

@@ -31,13 +31,13 @@ def claude_settings() -> dict[str, object]:
     return {"hooks": hooks}
 
 
-def install(preset: Preset, argv: list[str], store: StateStore, task_id: str) -> list[str]:
-    """Return ``argv`` with the preset's per-task hook options added after the program."""
+def hook_args(preset: Preset, store: StateStore, task_id: str) -> list[str]:
+    """The options that give this task's agent its own hooks (added after its command)."""
     if preset.hooks == "claude":
         path = store.root / "hooks" / f"{task_id}.claude.json"
         atomic_write(path, json.dumps(claude_settings(), indent=1))
-        return [argv[0], "--settings", str(path), *argv[1:]]
+        return ["--settings", str(path)]
     if preset.hooks == "codex":
         notify = json.dumps(["sh", "-c", _append("codex-notify")])
-        return [argv[0], "-c", f"notify={notify}", *argv[1:]]
-    return argv
+        return ["-c", f"notify={notify}"]
+    return []

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from squadron.adapters.tmux import PaneInfo, TmuxError
+from squadron.core.approve import AutoApprover, question_line
 from squadron.core.detector import PaneSnapshot, StatusTracker, is_ready
 from squadron.core.hook_events import status_of
 from squadron.core.status import Status, StatusReading
 from squadron.core.task import Mode, Stage, Task
-from squadron.engine.engine import Engine
+from squadron.engine.engine import Engine, pane_snapshot
 
 FAST = 0.25
 SLOW = 1.0
@@ -44,6 +45,7 @@ class Tick:
 @dataclass
 class _Watch:
     tracker: StatusTracker
+    approver: AutoApprover = field(default_factory=AutoApprover)
     key: tuple[object, ...] = ()
     snap: PaneSnapshot | None = None
     changed_at: float = 0.0
@@ -60,13 +62,27 @@ class _TickState:
 
 
 def _fingerprint(p: PaneInfo) -> tuple[object, ...]:
-    return (p.activity, p.history_size, p.cursor_x, p.cursor_y, p.title, p.dead,
-            p.current_command, p.pane_id)
+    return (
+        p.activity,
+        p.history_size,
+        p.cursor_x,
+        p.cursor_y,
+        p.title,
+        p.dead,
+        p.current_command,
+        p.pane_id,
+    )
 
 
 class StatusMonitor:
-    def __init__(self, engine: Engine, on_update: Callable[[Tick], None] | None = None,
-                 fast: float = FAST, slow: float = SLOW, preview_history: int = 500) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        on_update: Callable[[Tick], None] | None = None,
+        fast: float = FAST,
+        slow: float = SLOW,
+        preview_history: int = 500,
+    ) -> None:
         self.engine = engine
         self.on_update = on_update
         self.fast, self.slow = fast, slow
@@ -85,12 +101,12 @@ class StatusMonitor:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="squadron-monitor",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, name="squadron-monitor", daemon=True)
             self._thread.start()
         if self._watcher is None:
-            self._watcher = threading.Thread(target=self._watch_state, name="squadron-watch",
-                                             daemon=True)
+            self._watcher = threading.Thread(
+                target=self._watch_state, name="squadron-watch", daemon=True
+            )
             self._watcher.start()
 
     def stop(self) -> None:
@@ -108,8 +124,14 @@ class StatusMonitor:
         folder = self.engine.store.tasks_dir
         folder.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(Exception):
-            for _changes in watch(folder, stop_event=self._stop, debounce=50, step=50,
-                                  rust_timeout=1000, yield_on_timeout=False):
+            for _changes in watch(
+                folder,
+                stop_event=self._stop,
+                debounce=50,
+                step=50,
+                rust_timeout=1000,
+                yield_on_timeout=False,
+            ):
                 self._wake.set()
 
     def poke(self) -> None:
@@ -181,7 +203,9 @@ class StatusMonitor:
             self._tick(result)
         return Tick(
             tasks=list(self._tasks.values()) if result.tasks_changed or result.changed else None,
-            changed=tuple(result.changed), preview=result.preview, busy=result.busy,
+            changed=tuple(result.changed),
+            preview=result.preview,
+            busy=result.busy,
         )
 
     def _tick(self, result: _TickState) -> None:
@@ -215,11 +239,10 @@ class StatusMonitor:
                 snap = None
             elif task.id in to_capture:
                 screen = screens.get(pane.pane_id, "")
-                snap = PaneSnapshot(screen=screen, title=pane.title,
-                                    current_command=pane.current_command, dead=pane.dead,
-                                    exit_status=pane.dead_status)
+                snap = pane_snapshot(pane, screen)
                 changed = watch.snap is not None and (
-                    screen != watch.snap.screen or pane.title != watch.snap.title)
+                    screen != watch.snap.screen or pane.title != watch.snap.title
+                )
                 if watch.snap is None and screen.strip():
                     changed = True
                 watch.key = _fingerprint(pane)
@@ -230,13 +253,21 @@ class StatusMonitor:
                 watch.changed_at = now
             reading = watch.tracker.observe(snap, changed, now)
             if now - watch.changed_at < BUSY_WINDOW or reading.status in (
-                    Status.STARTING, Status.WORKING):
+                Status.STARTING,
+                Status.WORKING,
+            ):
                 result.busy = True
             self._after_reading(task, watch, reading, snap, result)
         self._preview(panes, result)
 
-    def _after_reading(self, task: Task, watch: _Watch, reading: StatusReading,
-                       snap: PaneSnapshot | None, result: _TickState) -> None:
+    def _after_reading(
+        self,
+        task: Task,
+        watch: _Watch,
+        reading: StatusReading,
+        snap: PaneSnapshot | None,
+        result: _TickState,
+    ) -> None:
         if reading.status == Status.LOST and task.stage == Stage.MERGED:
             return
         if reading != watch.reading:
@@ -247,6 +278,9 @@ class StatusMonitor:
                 self._tasks[task.id] = stored
             result.changed.append(task.id)
         current = self._tasks.get(task.id, task)
+        if snap is not None:
+            self._maybe_approve(current, watch, reading, snap, result)
+            current = self._tasks.get(task.id, task)
         if snap is None or snap.dead or current.prompt_delivered:
             return
         preset = self.engine.preset_for(current)
@@ -258,6 +292,26 @@ class StatusMonitor:
                 if refreshed is not None:
                     self._tasks[current.id] = refreshed
                     result.tasks_changed = True
+
+    def _maybe_approve(
+        self,
+        task: Task,
+        watch: _Watch,
+        reading: StatusReading,
+        snap: PaneSnapshot,
+        result: _TickState,
+    ) -> None:
+        """Answer a permission question when the task's auto-approve policy covers it."""
+        preset = self.engine.preset_for(task)
+        policy = self.engine.approve_policy(task)
+        unattended = task.mode == Mode.UNATTENDED
+        if not watch.approver.consider(preset, policy, unattended, reading, snap, time.monotonic()):
+            return
+        if self.engine.answer_question(task.id, question_line(snap.screen)):
+            result.tasks_changed = True
+            refreshed = self.engine.store.load(task.id)
+            if refreshed is not None:
+                self._tasks[task.id] = refreshed
 
     def _preview(self, panes: dict[str, PaneInfo], result: _TickState) -> None:
         task = self._tasks.get(self.focus or "")
@@ -271,8 +325,7 @@ class StatusMonitor:
             return
         self._preview_key = key
         try:
-            screen = self.engine.tmux.capture(pane.pane_id, ansi=True,
-                                              start=-self.preview_history)
+            screen = self.engine.tmux.capture(pane.pane_id, ansi=True, start=-self.preview_history)
         except TmuxError:
             return
         result.preview = (task.id, screen)

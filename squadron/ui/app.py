@@ -23,8 +23,9 @@ class SquadronApp(App[None]):
     COMMANDS = App.COMMANDS | {SquadronCommands}
     BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
 
-    def __init__(self, engine: Engine, attacher: Attacher = terminal_attacher,
-                 monitor: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, attacher: Attacher = terminal_attacher, monitor: bool = True
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.attacher = attacher
@@ -35,8 +36,10 @@ class SquadronApp(App[None]):
     @property
     def banner(self) -> str:
         key = self.engine.settings.detach_key.replace("C-", "ctrl+")
-        return (f"squadron · {self.engine.repo.name} · ? help · ctrl+p commands · "
-                f"in a taken-over pane, {key} comes back")
+        return (
+            f"squadron · {self.engine.repo.name} · ? help · ctrl+p commands · "
+            f"in a taken-over pane, {key} comes back"
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(STATUS_VARIABLE_DEFAULTS)
@@ -75,8 +78,9 @@ class SquadronApp(App[None]):
             if binding_id in ids:
                 keymap[binding_id] = keys
             else:
-                self.notify(f"[keys] unknown key id '{binding_id}' (see ? for ids)",
-                            severity="warning")
+                self.notify(
+                    f"[keys] unknown key id '{binding_id}' (see ? for ids)", severity="warning"
+                )
         self.keymap = keymap
         self.set_keymap(keymap)
 
@@ -107,5 +111,4 @@ class SquadronApp(App[None]):
         if self.main is not None:
             self.main.load_tasks()
         self.poke()
-        self.notify(f"back from {task_id}: it stays in conductor mode until you press u",
-                    timeout=5)
+        self.notify(f"back from {task_id}: it stays in conductor mode until you press u", timeout=5)

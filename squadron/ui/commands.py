@@ -49,8 +49,13 @@ class SquadronCommands(Provider):
         out: list[tuple[str, Callable[[], object], str]] = []
         for task in main.tasks.values():
             label = f"{task.id} {first_line(task.title, 60)}"
-            out.append((label, partial(main.select_task, task.id),
-                        f"{task.status_label} · {task.agent} · {task.branch}"))
+            out.append(
+                (
+                    label,
+                    partial(main.select_task, task.id),
+                    f"{task.status_label} · {task.agent} · {task.branch}",
+                )
+            )
         for name, action, help_text in ACTIONS:
             if main.why_not(action.split("(")[0]) is None:
                 out.append((name, partial(main.run_palette_action, action), help_text))

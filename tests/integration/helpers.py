@@ -28,9 +28,20 @@ def write_user_config(text: str = "") -> Path:
     return path
 
 
-def squadron(*args: str, cwd: Path, input: str | None = None,
-             env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def squadron(
+    *args: str,
+    cwd: Path,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``squadron`` command line as a subprocess."""
-    return subprocess.run([sys.executable, "-m", "squadron", *args], cwd=cwd, input=input,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "squadron", *args],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )

@@ -29,8 +29,15 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int, text: st
 
 
 def test_new_ls_diff_merge_archive_round_trip(repo: Path) -> None:
-    made = squadron("new", "Add a health endpoint", "--agent", "shell",
-                    "--prompt", "echo ok > health.txt", cwd=repo)
+    made = squadron(
+        "new",
+        "Add a health endpoint",
+        "--agent",
+        "shell",
+        "--prompt",
+        "echo ok > health.txt",
+        cwd=repo,
+    )
     assert made.returncode == 0, made.stderr
     tid = made.stdout.strip()
     assert tid == "t1"
@@ -38,11 +45,14 @@ def test_new_ls_diff_merge_archive_round_trip(repo: Path) -> None:
     worktree = Path(listing[0]["worktree"])
     wait_until(lambda: (worktree / "health.txt").exists(), message="health.txt")
     row = json.loads(squadron("ls", "--json", cwd=repo).stdout)[0]
-    for key in ("id", "title", "agent", "status", "stage", "mode", "branch", "added",
-                "removed"):
+    for key in ("id", "title", "agent", "status", "stage", "mode", "branch", "added", "removed"):
         assert key in row
     assert (row["id"], row["agent"], row["stage"], row["mode"]) == (
-        "t1", "shell", "running", "unattended")
+        "t1",
+        "shell",
+        "running",
+        "unattended",
+    )
     assert row["branch"] == "squadron/add-a-health-endpoint"
     assert (row["added"], row["removed"]) == (1, 0)
     table = squadron("ls", cwd=repo).stdout
@@ -61,15 +71,15 @@ def test_new_ls_diff_merge_archive_round_trip(repo: Path) -> None:
     assert archived.returncode == 0 and "kept" in archived.stdout
     assert not worktree.exists()
     assert squadron("ls", "--json", cwd=repo).stdout.strip() == "[]"
-    assert json.loads(squadron("ls", "--json", "--all", cwd=repo).stdout)[0]["stage"] == \
-        "archived"
+    assert json.loads(squadron("ls", "--json", "--all", cwd=repo).stdout)[0]["stage"] == "archived"
 
 
 def test_send_and_prompt_with_leading_dash(repo: Path, tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     env = {"FAKE_AGENT_LOG": str(log)}
-    made = squadron("new", "--agent", "fake", "--prompt=-n leading dash", "--", "-dash title",
-                    cwd=repo, env=env)
+    made = squadron(
+        "new", "--agent", "fake", "--prompt=-n leading dash", "--", "-dash title", cwd=repo, env=env
+    )
     assert made.returncode == 0, made.stderr
     tid = made.stdout.strip()
     wait_until(lambda: log.exists() and log.read_text().strip(), message="prompt")
@@ -83,16 +93,26 @@ def test_send_and_prompt_with_leading_dash(repo: Path, tmp_path: Path) -> None:
 def test_prompt_file_from_stdin(repo: Path, tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     text = "from stdin\nwith 'quotes' and ünïcode"
-    made = squadron("new", "stdin prompt", "--agent", "fake", "--prompt-file", "-",
-                    cwd=repo, input=text, env={"FAKE_AGENT_LOG": str(log)})
+    made = squadron(
+        "new",
+        "stdin prompt",
+        "--agent",
+        "fake",
+        "--prompt-file",
+        "-",
+        cwd=repo,
+        input=text,
+        env={"FAKE_AGENT_LOG": str(log)},
+    )
     assert made.returncode == 0, made.stderr
     wait_until(lambda: log.exists() and log.read_text().strip(), message="prompt")
     assert json.loads(log.read_text().splitlines()[0]) == text
 
 
 def test_rm_refuses_then_force_saves_ref(repo: Path) -> None:
-    tid = squadron("new", "precious", "--agent", "fake", "--prompt", "write a.txt x",
-                   cwd=repo).stdout.strip()
+    tid = squadron(
+        "new", "precious", "--agent", "fake", "--prompt", "write a.txt x", cwd=repo
+    ).stdout.strip()
     worktree = Path(json.loads(squadron("ls", "--json", cwd=repo).stdout)[0]["worktree"])
     wait_until(lambda: (worktree / "a.txt").exists(), message="edit")
     refused = squadron("rm", tid, cwd=repo)
@@ -124,14 +144,18 @@ def test_doctor_flags_bad_config(repo: Path) -> None:
     [
         (("send", "t42", "hi"), 2, "unknown task 't42'"),
         (("diff", "nope"), 2, "unknown task 'nope'"),
-        (("new", "x", "--agent", "fake", "--base", "no-such-branch"), 2,
-         "base branch 'no-such-branch' does not exist"),
+        (
+            ("new", "x", "--agent", "fake", "--base", "no-such-branch"),
+            2,
+            "base branch 'no-such-branch' does not exist",
+        ),
         (("new", "x", "--agent", "ghost"), 2, "unknown agent 'ghost'"),
         (("merge", "t1"), 2, "unknown task 't1'"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(repo: Path, args: tuple[str, ...], code: int,
-                                     text: str) -> None:
+def test_bad_input_is_one_line_exit_2(
+    repo: Path, args: tuple[str, ...], code: int, text: str
+) -> None:
     one_line_error(squadron(*args, cwd=repo), code, text)
 
 
@@ -146,14 +170,12 @@ def test_tmux_missing_or_too_old(repo: Path, tmp_path: Path) -> None:
     (bin_dir / "git").symlink_to(git_path)
     env = {"PATH": str(bin_dir)}
     cmd = [sys.executable, "-m", "squadron", "ls"]
-    run = subprocess.run(cmd, cwd=repo, capture_output=True, text=True,
-                         env={**os.environ, **env})
+    run = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env={**os.environ, **env})
     one_line_error(run, 2, "tmux is not installed")
     old = bin_dir / "tmux"
     old.write_text("#!/bin/sh\necho 'tmux 2.9'\n")
     old.chmod(0o755)
-    run = subprocess.run(cmd, cwd=repo, capture_output=True, text=True,
-                         env={**os.environ, **env})
+    run = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env={**os.environ, **env})
     one_line_error(run, 2, "tmux 2.9 is too old")
 
 
@@ -163,9 +185,13 @@ def test_git_too_old(repo: Path, tmp_path: Path) -> None:
     fake_git = bin_dir / "git"
     fake_git.write_text("#!/bin/sh\necho 'git version 2.30.1'\n")
     fake_git.chmod(0o755)
-    run = subprocess.run([sys.executable, "-m", "squadron", "ls"], cwd=repo,
-                         capture_output=True, text=True,
-                         env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    run = subprocess.run(
+        [sys.executable, "-m", "squadron", "ls"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+    )
     one_line_error(run, 2, "git 2.30.1 is too old")
 
 
@@ -176,7 +202,7 @@ def test_corrupt_state_is_reported_not_emptied(repo: Path) -> None:
     result = squadron("ls", cwd=repo)
     assert result.returncode == 0
     assert "corrupt task state" in result.stderr and "moved to" in result.stderr
-    assert list(state.parent.glob("t1.json.corrupt-*"))[0].read_text() == "garbage"
+    assert next(iter(state.parent.glob("t1.json.corrupt-*"))).read_text() == "garbage"
 
 
 def test_concurrent_writers_lose_no_task(repo: Path) -> None:
@@ -194,7 +220,9 @@ def test_concurrent_writers_lose_no_task(repo: Path) -> None:
 
 
 def test_engine_and_cli_import_no_textual() -> None:
-    code = "import squadron.cli, squadron.engine.engine, squadron.engine.monitor, sys; " \
-           "print('textual' in sys.modules)"
+    code = (
+        "import squadron.cli, squadron.engine.engine, squadron.engine.monitor, sys; "
+        "print('textual' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr

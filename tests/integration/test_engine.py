@@ -23,8 +23,7 @@ def engine(repo: Path) -> Engine:
     return Engine.open(repo)
 
 
-def new_fake(engine: Engine, title: str = "Fake work", prompt: str = "",
-             **kw: str) -> str:
+def new_fake(engine: Engine, title: str = "Fake work", prompt: str = "", **kw: str) -> str:
     task = engine.new_task(title, prompt=prompt, agent="fake", **kw)
     if prompt:
         assert engine.deliver_prompt(task.id, timeout=15).delivered
@@ -42,8 +41,7 @@ def at_prompt(engine: Engine, tid: str) -> bool:
 
 
 def test_new_shell_task_runs_prompt_in_its_own_worktree(engine: Engine, repo: Path) -> None:
-    task = engine.new_task("Add a health endpoint", prompt="echo ok > health.txt",
-                           agent="shell")
+    task = engine.new_task("Add a health endpoint", prompt="echo ok > health.txt", agent="shell")
     assert task.id == "t1"
     assert task.branch == "squadron/add-a-health-endpoint"
     worktree = Path(task.worktree)
@@ -55,13 +53,17 @@ def test_new_shell_task_runs_prompt_in_its_own_worktree(engine: Engine, repo: Pa
     assert git(worktree, "rev-parse", "--abbrev-ref", "HEAD").strip() == task.branch
     # the session lives on squadron's private server, not the default one
     socket = os.environ["SQUADRON_TMUX_SOCKET"]
-    out = subprocess.run(["tmux", "-L", socket, "list-sessions", "-F", "#{session_name}"],
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["tmux", "-L", socket, "list-sessions", "-F", "#{session_name}"],
+        capture_output=True,
+        text=True,
+    ).stdout
     assert task.session in out.split()
 
 
-def test_hostile_title_and_prompt_arrive_literally(engine: Engine, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_title_and_prompt_arrive_literally(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "received.jsonl"
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
     hostile = "-rf \"quoted\" 'single' $(touch pwned) `id`; rm -rf / ; ünïcødé ☃ \\n end"
@@ -75,8 +77,9 @@ def test_hostile_title_and_prompt_arrive_literally(engine: Engine, tmp_path: Pat
     assert not Path("pwned").exists()
 
 
-def test_multiline_and_large_prompts_arrive_whole(engine: Engine, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_multiline_and_large_prompts_arrive_whole(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "received.jsonl"
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
     multiline = "first line\nsecond line; $(x)\n\tthird"
@@ -91,7 +94,8 @@ def test_multiline_and_large_prompts_arrive_whole(engine: Engine, tmp_path: Path
 
 
 def test_send_types_instruction_and_conductor_mode_blocks_it(
-        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "received.jsonl"
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
     tid = new_fake(engine)
@@ -113,8 +117,10 @@ def test_send_types_instruction_and_conductor_mode_blocks_it(
 def test_diff_shows_untracked_without_touching_agent_index(engine: Engine) -> None:
     tid = new_fake(engine, prompt="write new_file.py x = 1;; append app.py print('more')")
     worktree = Path(engine.get(tid).worktree)
-    wait_until(lambda: (worktree / "new_file.py").exists() and
-               "more" in (worktree / "app.py").read_text(), message="edits")
+    wait_until(
+        lambda: (worktree / "new_file.py").exists() and "more" in (worktree / "app.py").read_text(),
+        message="edits",
+    )
     index = Path(git(worktree, "rev-parse", "--git-path", "index").strip())
     index = index if index.is_absolute() else worktree / index
     before = (index.read_bytes(), git(worktree, "status", "--porcelain"))
@@ -148,7 +154,7 @@ def test_merge_conflict_lists_files_and_changes_nothing(engine: Engine, repo: Pa
     git(repo, "commit", "-qam", "base change")
     head = git(repo, "rev-parse", "main")
     assert engine.forecast(tid) == ["app.py"]
-    with pytest.raises(SquadronError, match="conflict in: app.py"):
+    with pytest.raises(SquadronError, match=r"conflict in: app\.py"):
         engine.merge(tid)
     assert git(repo, "rev-parse", "main") == head
     assert git(repo, "status", "--porcelain").strip() == ""
@@ -189,8 +195,7 @@ def test_rm_without_work_needs_no_force(engine: Engine) -> None:
     assert engine.tasks() == []
 
 
-def test_new_process_readopts_tasks_and_sees_lost_and_exited(engine: Engine,
-                                                            repo: Path) -> None:
+def test_new_process_readopts_tasks_and_sees_lost_and_exited(engine: Engine, repo: Path) -> None:
     alive = new_fake(engine, title="alive")
     ended = new_fake(engine, title="ended", prompt="exit 3")
     lost = new_fake(engine, title="lost")
@@ -239,3 +244,16 @@ def test_corrupt_state_file_is_moved_aside_and_reported(engine: Engine) -> None:
     assert any("corrupt" in p and tid in p for p in engine.problems)
     assert list(path.parent.glob(f"{tid}.json.corrupt-*"))
     assert not path.exists()
+
+
+def test_command_is_matched_to_its_agent_preset(engine: Engine, tmp_path: Path) -> None:
+    fake_claude = tmp_path / "bin" / "claude"
+    fake_claude.parent.mkdir()
+    fake_claude.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake_claude.chmod(0o755)
+    task = engine.new_task("matched", command=f"{fake_claude} --model opus --verbose")
+    assert task.agent == "claude"  # absolute path and flags do not break matching
+    assert task.command[:4] == [str(fake_claude), "--model", "opus", "--verbose"]
+    assert "--settings" in task.command  # claude's per-task hooks come with its preset
+    plain = engine.new_task("plain", command="sleep 30")
+    assert plain.agent == "shell"

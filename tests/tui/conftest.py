@@ -54,8 +54,12 @@ def app(engine: Engine, attacher: RecordingAttacher) -> RecordingApp:
     return RecordingApp(engine, attacher=attacher)
 
 
-async def until(pilot: Pilot[object], predicate: Callable[[], object], timeout: float = 10.0,
-                message: str = "condition") -> object:
+async def until(
+    pilot: Pilot[object],
+    predicate: Callable[[], object],
+    timeout: float = 10.0,
+    message: str = "condition",
+) -> object:
     """Let the app run until ``predicate`` holds (the Pilot twin of ``wait_until``)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -36,8 +36,8 @@ def start_task(engine: Engine, title: str = "Fake work", prompt: str = "") -> st
 
 
 async def test_create_task_from_modal_and_see_status_change(
-        app: RecordingApp, engine: Engine, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    app: RecordingApp, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
     async with app.run_test(size=SIZE) as pilot:
@@ -52,19 +52,19 @@ async def test_create_task_from_modal_and_see_status_change(
         assert row.task_data.title == "Write notes"
         worktree = Path(engine.get("t1").worktree)
         await until(pilot, lambda: (worktree / "notes.txt").exists(), message="agent edit")
-        await until(pilot, lambda: rows(app)[0].task_data.status == Status.WORKING,
-                    message="working")
-        await until(pilot, lambda: rows(app)[0].task_data.status == Status.IDLE,
-                    message="idle")
+        await until(
+            pilot, lambda: rows(app)[0].task_data.status == Status.WORKING, message="working"
+        )
+        await until(pilot, lambda: rows(app)[0].task_data.status == Status.IDLE, message="idle")
         assert "status-idle" in rows(app)[0].classes
-        assert json.loads(log.read_text().splitlines()[0]) == \
-            "work 1;; write notes.txt from the modal"
+        assert (
+            json.loads(log.read_text().splitlines()[0]) == "work 1;; write notes.txt from the modal"
+        )
         preview = main(app).query_one(PaneView)
         await until(pilot, lambda: preview.task_id == "t1", message="preview")
 
 
-async def test_diff_tab_shows_changes_and_marks_viewed(app: RecordingApp,
-                                                      engine: Engine) -> None:
+async def test_diff_tab_shows_changes_and_marks_viewed(app: RecordingApp, engine: Engine) -> None:
     tid = start_task(engine, prompt="write one.py a = 1;; write two.py b = 2")
     worktree = Path(engine.get(tid).worktree)
     async with app.run_test(size=SIZE) as pilot:
@@ -78,21 +78,29 @@ async def test_diff_tab_shows_changes_and_marks_viewed(app: RecordingApp,
         first = view.current_file
         assert first is not None
         await pilot.press("v")
-        await until(pilot, lambda: engine.viewed_files(tid, view.files) == {first.path},
-                    message="viewed mark stored")
+        await until(
+            pilot,
+            lambda: engine.viewed_files(tid, view.files) == {first.path},
+            message="viewed mark stored",
+        )
         await pilot.press("]")
-        await until(pilot, lambda: view.current_file is not None and
-                    view.current_file.path != first.path, message="next file")
+        await until(
+            pilot,
+            lambda: view.current_file is not None and view.current_file.path != first.path,
+            message="next file",
+        )
 
 
-async def test_message_take_over_and_send_back(app: RecordingApp, engine: Engine,
-                                              attacher: RecordingAttacher) -> None:
+async def test_message_take_over_and_send_back(
+    app: RecordingApp, engine: Engine, attacher: RecordingAttacher
+) -> None:
     tid = start_task(engine)
     worktree = Path(engine.get(tid).worktree)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: rows(app), message="row")
-        await until(pilot, lambda: rows(app)[0].task_data.status == Status.IDLE,
-                    message="agent ready")
+        await until(
+            pilot, lambda: rows(app)[0].task_data.status == Status.IDLE, message="agent ready"
+        )
         await pilot.press("m")
         await until(pilot, lambda: app.screen.query("#text"), message="message modal")
         await pilot.press(*"write msg.txt hi")
@@ -122,16 +130,20 @@ async def test_merge_from_modal(app: RecordingApp, engine: Engine, repo: Path) -
         await until(pilot, lambda: rows(app), message="row")
         await pilot.press("M")
         await until(pilot, lambda: app.screen.query("#forecast"), message="merge modal")
-        await until(pilot, lambda: "merges cleanly" in str(
-            app.screen.query_one("#forecast").render()), message="forecast")
+        await until(
+            pilot,
+            lambda: "merges cleanly" in str(app.screen.query_one("#forecast").render()),
+            message="forecast",
+        )
         await pilot.click("#merge")
         await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
         assert (repo / "feature.txt").read_text() == "merged\n"
         await until(pilot, lambda: shown(app, "merged as"), message="notification")
 
 
-async def test_merge_conflict_is_reported_not_crashing(app: RecordingApp, engine: Engine,
-                                                      repo: Path) -> None:
+async def test_merge_conflict_is_reported_not_crashing(
+    app: RecordingApp, engine: Engine, repo: Path
+) -> None:
     tid = start_task(engine, prompt="write app.py print('task')")
     worktree = Path(engine.get(tid).worktree)
     async with app.run_test(size=SIZE) as pilot:
@@ -140,21 +152,29 @@ async def test_merge_conflict_is_reported_not_crashing(app: RecordingApp, engine
         git(repo, "commit", "-qam", "base")
         await until(pilot, lambda: rows(app), message="row")
         await pilot.press("M")
-        await until(pilot, lambda: app.screen.query("#forecast") and "conflict in: app.py" in
-                    str(app.screen.query_one("#forecast").render()), message="forecast")
+        await until(
+            pilot,
+            lambda: (
+                app.screen.query("#forecast")
+                and "conflict in: app.py" in str(app.screen.query_one("#forecast").render())
+            ),
+            message="forecast",
+        )
         assert app.screen.query_one("#merge").disabled
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_archive_and_delete_with_confirmation(app: RecordingApp, engine: Engine,
-                                                   repo: Path) -> None:
+async def test_archive_and_delete_with_confirmation(
+    app: RecordingApp, engine: Engine, repo: Path
+) -> None:
     first = start_task(engine, "first", prompt="write a.txt keep")
     second = start_task(engine, "second")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(rows(app)) == 2, message="two rows")
-        await until(pilot, lambda: (Path(engine.get(first).worktree) / "a.txt").exists(),
-                    message="edit")
+        await until(
+            pilot, lambda: (Path(engine.get(first).worktree) / "a.txt").exists(), message="edit"
+        )
         await pilot.press("a")
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm archive")
         await pilot.press("escape")
@@ -163,8 +183,11 @@ async def test_archive_and_delete_with_confirmation(app: RecordingApp, engine: E
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm archive")
         await pilot.click("#confirm")
         await until(pilot, lambda: engine.get(first).stage == Stage.ARCHIVED, message="archive")
-        await until(pilot, lambda: [r.task_data.id for r in rows(app)] == [second],
-                    message="archived row gone")
+        await until(
+            pilot,
+            lambda: [r.task_data.id for r in rows(app)] == [second],
+            message="archived row gone",
+        )
         await pilot.press("x")
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm delete")
         await pilot.click("#confirm")
@@ -180,8 +203,11 @@ async def test_filter_palette_and_help(app: RecordingApp, engine: Engine) -> Non
         await until(pilot, lambda: len(rows(app)) == 2, message="rows")
         await pilot.press("slash")
         await pilot.press(*"beta")
-        await until(pilot, lambda: [r.task_data.title for r in rows(app)] == ["Beta bugfix"],
-                    message="filtered")
+        await until(
+            pilot,
+            lambda: [r.task_data.title for r in rows(app)] == ["Beta bugfix"],
+            message="filtered",
+        )
         await pilot.press("enter", "escape")
         await until(pilot, lambda: len(rows(app)) == 2, message="filter cleared")
         await pilot.press("ctrl+p")
@@ -196,8 +222,9 @@ async def test_filter_palette_and_help(app: RecordingApp, engine: Engine) -> Non
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_theme_switch_and_broken_user_theme(engine: Engine,
-                                                  attacher: RecordingAttacher) -> None:
+async def test_theme_switch_and_broken_user_theme(
+    engine: Engine, attacher: RecordingAttacher
+) -> None:
     themes = Path.home() / ".config" / "squadron" / "themes"
     themes.mkdir(parents=True)
     (themes / "broken.toml").write_text("name = 'broken'\n[colors]\nprimary = 'nope'\n")
@@ -212,14 +239,19 @@ async def test_theme_switch_and_broken_user_theme(engine: Engine,
         await pilot.pause()
 
 
-async def test_task_made_elsewhere_appears_within_a_second(app: RecordingApp,
-                                                          engine: Engine, repo: Path) -> None:
+async def test_task_made_elsewhere_appears_within_a_second(
+    app: RecordingApp, engine: Engine, repo: Path
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
         other = Engine.open(repo)  # as `squadron new` from another shell would
         other.new_task("from another shell", agent="fake")
-        await until(pilot, lambda: [r.task_data.title for r in rows(app)] ==
-                    ["from another shell"], timeout=1.5, message="the new task in the TUI")
+        await until(
+            pilot,
+            lambda: [r.task_data.title for r in rows(app)] == ["from another shell"],
+            timeout=1.5,
+            message="the new task in the TUI",
+        )
 
 
 async def test_disabled_keys_say_why_with_no_task(app: RecordingApp) -> None:
@@ -228,5 +260,28 @@ async def test_disabled_keys_say_why_with_no_task(app: RecordingApp) -> None:
         await pilot.press("t")
         await until(pilot, lambda: shown(app, "no task selected"), message="why")
         assert isinstance(app.screen, MainScreen)
-        assert main(app).query_one(Sidebar).list_view.has_focus or \
-            isinstance(app.focused, (ListView, Input))
+        assert main(app).query_one(Sidebar).list_view.has_focus or isinstance(
+            app.focused, (ListView, Input)
+        )
+
+
+async def test_waiting_and_review_ready_alert_once(app: RecordingApp, engine: Engine) -> None:
+    tid = start_task(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(
+            pilot,
+            lambda: rows(app) and rows(app)[0].task_data.status == Status.IDLE,
+            message="idle",
+        )
+        engine.send(tid, "ask Shall I?")
+        await until(pilot, lambda: shown(app, f"{tid} is waiting for you"), message="alert")
+        notifier = main(app).notifier
+        assert notifier is not None
+        assert [a.task_id for a in notifier.escalated] == [tid]  # bell, desktop (delay 0)
+        engine.tmux.send_keys(engine.get(tid).session, "y")
+        engine.send(tid, "write done.txt yes")
+        await until(
+            pilot, lambda: shown(app, f"{tid} is ready for review (+1 -0)"), message="review alert"
+        )
+        await pilot.pause(1.5)
+        assert sum(f"{tid} is waiting for you" in s for s in app.shown) == 1

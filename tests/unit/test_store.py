@@ -9,9 +9,16 @@ from squadron.core.task import Spec, Task
 
 
 def make_task(tid: str) -> Task:
-    return Task(id=tid, spec=Spec(title=f"title {tid}"), agent="shell", base="main",
-                branch=f"squadron/{tid}", worktree=f"/tmp/{tid}", session=f"s_{tid}",
-                created_at=1.0)
+    return Task(
+        id=tid,
+        spec=Spec(title=f"title {tid}"),
+        agent="shell",
+        base="main",
+        branch=f"squadron/{tid}",
+        worktree=f"/tmp/{tid}",
+        session=f"s_{tid}",
+        created_at=1.0,
+    )
 
 
 def test_round_trip_and_order(tmp_path: Path) -> None:
@@ -49,8 +56,9 @@ def _allocate(root: str, out: multiprocessing.Queue) -> None:  # type: ignore[ty
 
 def test_ids_are_unique_across_processes(tmp_path: Path) -> None:
     queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    procs = [multiprocessing.Process(target=_allocate, args=(str(tmp_path), queue))
-             for _ in range(4)]
+    procs = [
+        multiprocessing.Process(target=_allocate, args=(str(tmp_path), queue)) for _ in range(4)
+    ]
     for p in procs:
         p.start()
     numbers = [n for _ in procs for n in queue.get(timeout=30)]

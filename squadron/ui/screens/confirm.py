@@ -16,8 +16,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "dismiss(True)", "yes", show=False),
     ]
 
-    def __init__(self, title: str, body: str, confirm: str = "Confirm",
-                 danger: bool = False) -> None:
+    def __init__(
+        self, title: str, body: str, confirm: str = "Confirm", danger: bool = False
+    ) -> None:
         super().__init__()
         self.title_text, self.body, self.confirm, self.danger = title, body, confirm, danger
 
@@ -27,8 +28,9 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.body)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button(self.confirm, id="confirm",
-                             variant="error" if self.danger else "primary")
+                yield Button(
+                    self.confirm, id="confirm", variant="error" if self.danger else "primary"
+                )
 
     def on_mount(self) -> None:
         self.query_one("#confirm", Button).focus()

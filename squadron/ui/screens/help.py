@@ -21,8 +21,10 @@ def key_table(keymap: dict[str, str], detach_key: str) -> Table:
         table.add_row(keys.replace(",", " / "), describe(binding))
     for keys, text in OTHER_KEYS:
         table.add_row(keys, text)
-    table.add_row(detach_key.replace("C-", "ctrl+"), "in a taken-over pane: back to squadron "
-                  "(or the tmux prefix, then d)")
+    table.add_row(
+        detach_key.replace("C-", "ctrl+"),
+        "in a taken-over pane: back to squadron (or the tmux prefix, then d)",
+    )
     return table
 
 

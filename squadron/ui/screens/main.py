@@ -7,10 +7,11 @@ run now are disabled (dimmed in the footer) and say why when their key is presse
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Label, TabbedContent, TabPane
@@ -20,6 +21,7 @@ from squadron.core.diffparse import parse_diff
 from squadron.core.errors import SquadronError
 from squadron.core.status import Status
 from squadron.core.task import Mode, Stage, Task
+from squadron.ui.alerts import Notifier
 from squadron.ui.keys import MAIN_BINDINGS
 from squadron.ui.messages import ActionDone, DiffLoaded, PreviewUpdated, TasksUpdated
 from squadron.ui.screens.confirm import ConfirmScreen
@@ -35,18 +37,18 @@ from squadron.ui.widgets.task_info import TaskInfo
 if TYPE_CHECKING:
     from squadron.ui.app import SquadronApp
 
-NEEDS_TASK = frozenset({"take_over", "send_back", "message", "check", "merge", "archive",
-                        "delete"})
+NEEDS_TASK = frozenset({"take_over", "send_back", "message", "check", "merge", "archive", "delete"})
 
 
 class MainScreen(Screen[None]):
     CSS_PATH = "main.tcss"
-    BINDINGS = MAIN_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*MAIN_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()
         self.tasks: dict[str, Task] = {}
         self.selected_id: str | None = None
+        self.notifier: Notifier | None = None
 
     @property
     def sq(self) -> SquadronApp:
@@ -67,6 +69,9 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.notifier = Notifier(
+            self.app, self.sq.engine.settings.notifications, lambda tid: self.tasks.get(tid)
+        )
         self.query_one("#filter").display = False
         self.query_one(Sidebar).list_view.focus()
         self.query_one(PaneView).show_message("no task selected")
@@ -95,9 +100,15 @@ class MainScreen(Screen[None]):
                 task.added, task.removed = old[task.id].added, old[task.id].removed
         self.tasks = {t.id: t for t in tasks}
         await self.query_one(Sidebar).set_tasks(tasks)
+        if self.notifier is not None:
+            self.notifier.handle(tasks)
         for tid in message.changed:
-            task = self.tasks.get(tid)
-            if task is not None and task.status in (Status.IDLE, Status.WAITING, Status.EXITED):
+            changed = self.tasks.get(tid)
+            if changed is not None and changed.status in (
+                Status.IDLE,
+                Status.WAITING,
+                Status.EXITED,
+            ):
                 self.refresh_stats(tid)
         if self.selected_id in message.changed or self.selected_id not in old:
             self.show_selected(reload_diff=False)
@@ -198,7 +209,7 @@ class MainScreen(Screen[None]):
             if task.status in (Status.EXITED, Status.LOST):
                 return f"{task.id}: the agent is not running"
         if action == "check" and not self.sq.engine.settings.check:
-            return "no check command: set `check = \"…\"` in .squadron.toml"
+            return 'no check command: set `check = "…"` in .squadron.toml'
         if action == "merge" and task.stage == Stage.MERGED:
             return f"{task.id} is already merged"
         return None
@@ -242,8 +253,11 @@ class MainScreen(Screen[None]):
 
     def action_new_task(self) -> None:
         engine = self.sq.engine
-        screen = NewTaskScreen(sorted(engine.settings.agents), engine.settings.default_agent,
-                               engine.repo.current_branch() or "main")
+        screen = NewTaskScreen(
+            sorted(engine.settings.agents),
+            engine.settings.default_agent,
+            engine.repo.current_branch() or "main",
+        )
         self.app.push_screen(screen, self._create)
 
     def _create(self, request: NewTaskRequest | None) -> None:
@@ -252,8 +266,9 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="actions")
     def create_task(self, r: NewTaskRequest) -> None:
-        task = self.sq.engine.new_task(r.title, prompt=r.prompt, agent=r.agent,
-                                       base=r.base or None, acceptance=r.acceptance)
+        task = self.sq.engine.new_task(
+            r.title, prompt=r.prompt, agent=r.agent, base=r.base or None, acceptance=r.acceptance
+        )
         self.post_message(ActionDone(f"created {task.id}: {task.branch}"))
         self.post_message(Sidebar.Selected(task.id))
         if r.prompt:
@@ -274,22 +289,28 @@ class MainScreen(Screen[None]):
         task = self.selected
         if task is None:
             return
-        screen = MessageScreen(f"Send {task.id} back to unattended mode",
-                               "optional hand-back note, typed into the agent next",
-                               send_label="Send back", optional=True)
+        screen = MessageScreen(
+            f"Send {task.id} back to unattended mode",
+            "optional hand-back note, typed into the agent next",
+            send_label="Send back",
+            optional=True,
+        )
         self.app.push_screen(screen, lambda note: self._send_back(task.id, note))
 
     def _send_back(self, tid: str, note: str | None) -> None:
         if note is not None:
-            self.run_engine(lambda: self.sq.engine.set_mode(tid, Mode.UNATTENDED, note=note),
-                            f"{tid} is unattended again")
+            self.run_engine(
+                lambda: self.sq.engine.set_mode(tid, Mode.UNATTENDED, note=note),
+                f"{tid} is unattended again",
+            )
 
     def action_message(self) -> None:
         task = self.selected
         if task is None:
             return
-        screen = MessageScreen(f"Message {task.id} ({task.agent})",
-                               "typed into the agent literally, then Enter")
+        screen = MessageScreen(
+            f"Message {task.id} ({task.agent})", "typed into the agent literally, then Enter"
+        )
         self.app.push_screen(screen, lambda text: self._message(task.id, text))
 
     def _message(self, tid: str, text: str | None) -> None:
@@ -305,24 +326,36 @@ class MainScreen(Screen[None]):
     def action_merge(self) -> None:
         task = self.selected
         if task is not None:
-            self.app.push_screen(MergeScreen(self.sq.engine, task),
-                                 lambda r: self._merge(task.id, r))
+            self.app.push_screen(
+                MergeScreen(self.sq.engine, task), lambda r: self._merge(task.id, r)
+            )
 
     def _merge(self, tid: str, request: MergeRequest | None) -> None:
         if request is None:
             return
-        self.run_engine(lambda: "merged as " + self.sq.engine.merge(
-            tid, strategy=request.strategy, message=request.message or None)[:10], None)
+        self.run_engine(
+            lambda: (
+                "merged as "
+                + self.sq.engine.merge(
+                    tid, strategy=request.strategy, message=request.message or None
+                )[:10]
+            ),
+            None,
+        )
 
     def action_archive(self) -> None:
         task = self.selected
         if task is None:
             return
-        body = (f"End {task.id}'s agent session and remove its worktree "
-                f"({Path(task.worktree).name}). The branch {task.branch} is kept; "
-                "uncommitted work is committed on it first.")
-        self.app.push_screen(ConfirmScreen(f"Archive {task.id}?", body, "Archive"),
-                             lambda ok: self._archive(task.id, ok))
+        body = (
+            f"End {task.id}'s agent session and remove its worktree "
+            f"({Path(task.worktree).name}). The branch {task.branch} is kept; "
+            "uncommitted work is committed on it first."
+        )
+        self.app.push_screen(
+            ConfirmScreen(f"Archive {task.id}?", body, "Archive"),
+            lambda ok: self._archive(task.id, ok),
+        )
 
     def _archive(self, tid: str, ok: bool | None) -> None:
         if ok:
@@ -332,16 +365,21 @@ class MainScreen(Screen[None]):
         task = self.selected
         if task is None:
             return
-        body = (f"Delete {task.id}: end its session, remove the worktree and the branch "
-                f"{task.branch}. Work not merged into {task.base} is saved first as "
-                f"refs/squadron/trash/{task.id}.")
-        self.app.push_screen(ConfirmScreen(f"Delete {task.id}?", body, "Delete", danger=True),
-                             lambda ok: self._delete(task.id, ok))
+        body = (
+            f"Delete {task.id}: end its session, remove the worktree and the branch "
+            f"{task.branch}. Work not merged into {task.base} is saved first as "
+            f"refs/squadron/trash/{task.id}."
+        )
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {task.id}?", body, "Delete", danger=True),
+            lambda ok: self._delete(task.id, ok),
+        )
 
     def _delete(self, tid: str, ok: bool | None) -> None:
         if ok:
-            self.run_engine(lambda: f"deleted {tid}. " + self.sq.engine.remove(tid, force=True),
-                            None)
+            self.run_engine(
+                lambda: f"deleted {tid}. " + self.sq.engine.remove(tid, force=True), None
+            )
 
     # -- running engine calls ----------------------------------------------------------------
     def run_engine(self, call: object, done: str | None) -> None:
@@ -365,6 +403,7 @@ class MainScreen(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        text = str(error) if isinstance(error, SquadronError) else \
-            f"{type(error).__name__}: {error}"
+        text = (
+            str(error) if isinstance(error, SquadronError) else f"{type(error).__name__}: {error}"
+        )
         self.notify(text.splitlines()[0] if text else "failed", severity="error", timeout=6)

@@ -38,9 +38,11 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
             yield Label("Strategy", classes="field")
             with RadioSet(id="strategy"):
                 for i, name in enumerate(STRATEGIES):
-                    label = {"merge": "merge (a merge commit)",
-                             "squash": "squash (one commit)",
-                             "rebase": "rebase (replay commits, fast-forward)"}[name]
+                    label = {
+                        "merge": "merge (a merge commit)",
+                        "squash": "squash (one commit)",
+                        "rebase": "rebase (replay commits, fast-forward)",
+                    }[name]
                     yield RadioButton(label, value=i == 0, name=name)
             yield Label("Commit message", classes="field")
             yield Input(value=task.title.splitlines()[0] if task.title else "", id="message")

@@ -18,11 +18,16 @@ class MessageScreen(ModalScreen[str | None]):
         Binding("ctrl+s", "send", "send"),
     ]
 
-    def __init__(self, title: str, hint: str, send_label: str = "Send",
-                 optional: bool = False) -> None:
+    def __init__(
+        self, title: str, hint: str, send_label: str = "Send", optional: bool = False
+    ) -> None:
         super().__init__()
         self.title_text, self.hint, self.send_label, self.optional = (
-            title, hint, send_label, optional)
+            title,
+            hint,
+            send_label,
+            optional,
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -43,10 +43,12 @@ class NewTaskScreen(ModalScreen[NewTaskRequest | None]):
             with Horizontal(classes="row"):
                 with Vertical():
                     yield Label("Agent", classes="field")
-                    default = (self.default_agent if self.default_agent in self.agents
-                               else self.agents[0])
-                    yield Select([(a, a) for a in self.agents], value=default,
-                                 allow_blank=False, id="agent")
+                    default = (
+                        self.default_agent if self.default_agent in self.agents else self.agents[0]
+                    )
+                    yield Select(
+                        [(a, a) for a in self.agents], value=default, allow_blank=False, id="agent"
+                    )
                 with Vertical():
                     yield Label("Base branch", classes="field")
                     yield Input(value=self.base, id="base")
@@ -69,13 +71,15 @@ class NewTaskScreen(ModalScreen[NewTaskRequest | None]):
             self.query_one("#title", Input).focus()
             return
         agent = self.query_one("#agent", Select).value
-        self.dismiss(NewTaskRequest(
-            title=title,
-            prompt=self.query_one("#prompt", TextArea).text,
-            acceptance=self.query_one("#acceptance", TextArea).text,
-            agent=str(agent),
-            base=self.query_one("#base", Input).value.strip(),
-        ))
+        self.dismiss(
+            NewTaskRequest(
+                title=title,
+                prompt=self.query_one("#prompt", TextArea).text,
+                acceptance=self.query_one("#acceptance", TextArea).text,
+                agent=str(agent),
+                base=self.query_one("#base", Input).value.strip(),
+            )
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "title":

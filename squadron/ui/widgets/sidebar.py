@@ -38,8 +38,17 @@ def matches(task: Task, query: str) -> bool:
     q = query.strip().lower()
     if not q:
         return True
-    hay = " ".join((task.id, task.title, task.agent, task.status_label, task.stage.value,
-                    task.mode.value, task.branch)).lower()
+    hay = " ".join(
+        (
+            task.id,
+            task.title,
+            task.agent,
+            task.status_label,
+            task.stage.value,
+            task.mode.value,
+            task.branch,
+        )
+    ).lower()
     return all(word in hay for word in q.split())
 
 
@@ -107,7 +116,7 @@ class Sidebar(Vertical):
         item = self.list_view.highlighted_child
         return item.task_data.id if isinstance(item, TaskRow) else None
 
-    def visible(self) -> list[Task]:
+    def shown_tasks(self) -> list[Task]:
         return [t for t in self.tasks if matches(t, self.query_text)]
 
     async def set_tasks(self, tasks: list[Task]) -> None:
@@ -116,7 +125,7 @@ class Sidebar(Vertical):
         await self._sync()
 
     async def _sync(self) -> None:
-        wanted = self.visible()
+        wanted = self.shown_tasks()
         view = self.list_view
         rows = {row.task_data.id: row for row in view.query(TaskRow)}
         keep = [t.id for t in wanted]

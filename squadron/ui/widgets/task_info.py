@@ -21,9 +21,13 @@ def describe(task: Task) -> Group:
     if task.exit_code is not None:
         status += f", exit code {task.exit_code}"
     for key, value in (
-        ("id", task.id), ("agent", task.agent), ("status", status),
-        ("stage", task.stage.value), ("mode", task.mode.value),
-        ("branch", f"{task.branch}  (from {task.base})"), ("worktree", task.worktree),
+        ("id", task.id),
+        ("agent", task.agent),
+        ("status", status),
+        ("stage", task.stage.value),
+        ("mode", task.mode.value),
+        ("branch", f"{task.branch}  (from {task.base})"),
+        ("worktree", task.worktree),
         ("changes", f"+{task.added} -{task.removed}"),
     ):
         facts.add_row(key, Text(value))
@@ -37,8 +41,7 @@ def describe(task: Task) -> Group:
     parts: list[object] = [Text(task.title, style="bold underline"), Text(""), facts, Text("")]
     parts += [Text("Prompt", style="bold"), Text(task.spec.prompt or "(none)"), Text("")]
     if task.spec.acceptance:
-        parts += [Text("Acceptance criteria", style="bold"), Text(task.spec.acceptance),
-                  Text("")]
+        parts += [Text("Acceptance criteria", style="bold"), Text(task.spec.acceptance), Text("")]
     parts += [Text("History", style="bold"), history]
     return Group(*parts)  # type: ignore[arg-type]
 
