@@ -18,8 +18,12 @@ FAKE_AGENT = TESTS / "fake_agent.py"
 _counter = itertools.count()
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 10.0,
-               interval: float = 0.05, message: str = "condition") -> object:
+def wait_until(
+    predicate: Callable[[], object],
+    timeout: float = 10.0,
+    interval: float = 0.05,
+    message: str = "condition",
+) -> object:
     """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -32,8 +36,9 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0,
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory,
-                 monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """HOME, XDG dirs, git config and a unique tmux socket, all private to this test."""
     home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"
@@ -42,8 +47,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory,
         "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n",
         encoding="utf-8",
     )
-    for key in ("TMUX", "TMUX_PANE", "SQUADRON_REPO", "GIT_DIR", "GIT_WORK_TREE",
-                "GIT_INDEX_FILE"):
+    for key in ("TMUX", "TMUX_PANE", "SQUADRON_REPO", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
@@ -61,8 +65,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory,
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.fixture
