@@ -11,17 +11,17 @@ MAIN_BINDINGS: list[Binding] = [
     Binding("t", "take_over", "take over", id="take-over"),
     Binding("u", "send_back", "send back", id="send-back"),
     Binding("m", "message", "message", id="message"),
-    Binding("p", "show_tab('tab-pane')", "pane", id="tab-pane"),
+    Binding("p", "show_tab('tab-pane')", "pane", show=False, id="tab-pane"),
     Binding("d", "show_tab('tab-diff')", "diff", id="tab-diff"),
-    Binding("i", "show_tab('tab-info')", "task", id="tab-info"),
+    Binding("i", "show_tab('tab-info')", "task", show=False, id="tab-info"),
     Binding("c", "check", "check", id="check"),
     Binding("M", "merge", "merge", id="merge"),
-    Binding("a", "archive", "archive", id="archive"),
-    Binding("x", "delete", "delete", id="delete"),
-    Binding("slash", "filter", "filter", id="filter"),
+    Binding("a", "archive", "archive", show=False, id="archive"),
+    Binding("x", "delete", "delete", show=False, id="delete"),
+    Binding("slash", "filter", "filter", show=False, id="filter"),
     Binding("escape", "close_filter", "clear filter", show=False, id="close-filter"),
     Binding("question_mark", "help", "help", id="help"),
-    Binding("q", "quit", "quit", id="quit"),
+    Binding("q", "app.quit", "quit", id="quit"),
 ]
 
 # Keys shown in the help screen beside the main screen's own (defined by other widgets).

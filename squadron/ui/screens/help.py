@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from textual.keys import format_key as _format_key
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,13 +13,18 @@ from textual.widgets import Label, Static
 from squadron.ui.keys import MAIN_BINDINGS, OTHER_KEYS, describe
 
 
+def key_names(keys: str) -> str:
+    """``"j,down"`` → ``"j / ↓"``: tmux-style key names as a person reads them."""
+    return " / ".join(_format_key(k.strip()) for k in keys.split(","))
+
+
 def key_table(keymap: dict[str, str], detach_key: str) -> Table:
     table = Table.grid(padding=(0, 3))
     table.add_column(style="bold")
     table.add_column()
     for binding in MAIN_BINDINGS:
         keys = keymap.get(binding.id or "", binding.key)
-        table.add_row(keys.replace(",", " / "), describe(binding))
+        table.add_row(key_names(keys), describe(binding))
     for keys, text in OTHER_KEYS:
         table.add_row(keys, text)
     table.add_row(

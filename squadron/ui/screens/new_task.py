@@ -39,7 +39,7 @@ class NewTaskScreen(ModalScreen[NewTaskRequest | None]):
             yield Label("Prompt (typed into the agent once it is ready)", classes="field")
             yield TextArea(id="prompt", soft_wrap=True)
             yield Label("Acceptance criteria (optional)", classes="field")
-            yield TextArea(id="acceptance", soft_wrap=True)
+            yield TextArea(id="acceptance", soft_wrap=True, classes="short")
             with Horizontal(classes="row"):
                 with Vertical():
                     yield Label("Agent", classes="field")
@@ -52,9 +52,9 @@ class NewTaskScreen(ModalScreen[NewTaskRequest | None]):
                 with Vertical():
                     yield Label("Base branch", classes="field")
                     yield Input(value=self.base, id="base")
-            yield Label("ctrl+s creates, esc cancels", classes="hint")
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
+                yield Label("ctrl+s creates, esc cancels", classes="hint")
                 yield Button("Cancel", id="cancel")
                 yield Button("Create", id="create", variant="primary")
 
