@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.table import Table
-from textual.keys import format_key as _format_key
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import format_key as _format_key
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
