@@ -20,8 +20,10 @@ from squadron.adapters.git import scrub_repo_environment
 from squadron.core.approve import POLICIES
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
+from squadron.core.stats import duration, summarize
 from squadron.core.task import Mode, Task
-from squadron.engine.engine import STRATEGIES, Engine, check_floors
+from squadron.engine.engine import Engine, check_floors
+from squadron.engine.review import STRATEGIES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,6 +100,64 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument(
         "--forecast", action="store_true", help="only predict conflicts; change nothing"
     )
+    merge.add_argument(
+        "--override-check",
+        action="store_true",
+        help="merge even though the check failed, is missing or out of date "
+        "(recorded in the task's history)",
+    )
+
+    review = sub.add_parser(
+        "review", help="comment on a task's changes and send the review to its agent"
+    )
+    review.add_argument("id")
+    review.add_argument(
+        "--comment",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("WHERE", "TEXT"),
+        help="add a comment; WHERE is FILE, FILE:LINE or FILE:START-END",
+    )
+    review.add_argument(
+        "--comments-file",
+        metavar="F",
+        help="add one comment per line: `WHERE: text` (- = stdin)",
+    )
+    review.add_argument(
+        "--remove",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="remove pending comment N",
+    )
+    review.add_argument(
+        "--send",
+        action="store_true",
+        help="send the pending comments to the agent as one instruction",
+    )
+    review.add_argument("--summary", default="", help="a general note sent with the review")
+    review.add_argument(
+        "--since-last",
+        action="store_true",
+        help="print the diff of what changed since the last review round",
+    )
+
+    check = sub.add_parser("check", help="run the check command in the task's worktree")
+    check.add_argument("id")
+    check.add_argument(
+        "--send-failure",
+        action="store_true",
+        help="if it fails, send the failure to the agent to fix",
+    )
+
+    pr = sub.add_parser("pr", help="push the task's branch and open a pull request (gh)")
+    pr.add_argument("id")
+    pr.add_argument("--push-only", action="store_true", help="push the branch, open no PR")
+
+    stats = sub.add_parser("stats", help="time to review-ready, review time, rounds")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
 
     archive = sub.add_parser(
         "archive", help="end the session, remove the worktree, keep the branch"
@@ -249,9 +309,113 @@ def cmd_merge(engine: Engine, args: argparse.Namespace) -> int:
             return 1
         print("merges cleanly")
         return 0
-    commit = engine.merge(args.id, strategy=args.strategy, message=args.message)
+    commit = engine.merge(
+        args.id, strategy=args.strategy, message=args.message, override_check=args.override_check
+    )
     task = engine.get(args.id)
     print(f"merged {task.id} into {task.base} ({args.strategy}) as {commit[:10]}")
+    return 0
+
+
+def parse_where(where: str) -> tuple[str, int | None, int | None]:
+    """``FILE``, ``FILE:LINE`` or ``FILE:START-END`` → (path, line, end line)."""
+    path, sep, lines = where.rpartition(":")
+    if not sep or not lines.replace("-", "").isdigit():
+        return where, None, None
+    start, _, end = lines.partition("-")
+    if not start:
+        raise UsageError(f"bad comment location '{where}' (use FILE, FILE:LINE or FILE:A-B)")
+    return path, int(start), int(end) if end else None
+
+
+def _comments_from_file(name: str) -> list[tuple[str, str]]:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read comments file {name}: {exc.strerror}") from None
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where, sep, comment = line.partition(": ")
+        if not sep or not comment.strip():
+            raise UsageError(f"{name}:{number}: expected `WHERE: comment`")
+        out.append((where.strip(), comment.strip()))
+    return out
+
+
+def cmd_review(engine: Engine, args: argparse.Namespace) -> int:
+    if args.since_last:
+        sys.stdout.write(engine.diff(args.id, since_review=True))
+        return 0
+    pairs = [tuple(c) for c in args.comment]
+    if args.comments_file:
+        pairs += _comments_from_file(args.comments_file)
+    for where, text in pairs:
+        path, line, end = parse_where(where)
+        comment = engine.add_comment(args.id, path, text, line=line, end_line=end)
+        print(f"comment {comment.id} on {comment.where}")
+    for number in args.remove:
+        engine.remove_comment(args.id, number)
+    if args.send:
+        review = engine.send_review(args.id, summary=args.summary)
+        print(f"review round {review.number} sent to {args.id}: {review.comments} comment(s)")
+        return 0
+    task = engine.get(args.id)
+    stale = engine.stale_comments(args.id) if task.comments else set()
+    for c in task.comments:
+        mark = " (stale: the code changed)" if c.id in stale else ""
+        print(f"{c.id}. {c.where}{mark}: {first_line(c.text, 100)}")
+    if not task.comments and not pairs:
+        print(f"{task.id} has no pending comments ({len(task.rounds)} round(s) sent)")
+    return 0
+
+
+def cmd_check(engine: Engine, args: argparse.Namespace) -> int:
+    result = engine.run_check(args.id)
+    print(result.summary)
+    if result.output:
+        print(result.output)
+    if not result.ok and args.send_failure:
+        engine.send_check_failure(args.id)
+        print(f"sent the failure to {args.id}")
+    return 0 if result.ok else 1
+
+
+def cmd_pr(engine: Engine, args: argparse.Namespace) -> int:
+    if args.push_only:
+        remote = engine.push(args.id)
+        print(f"pushed {engine.get(args.id).branch} to {remote}")
+        return 0
+    print(engine.open_pr(args.id))
+    return 0
+
+
+def cmd_stats(engine: Engine, args: argparse.Namespace) -> int:
+    rows = engine.task_figures(engine.tasks())
+    summary = summarize(rows)
+    if args.json:
+        print(
+            json.dumps(
+                {"tasks": [vars(r) for r in rows], "summary": vars(summary)},
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"{'ID':<5} {'TO REVIEW-READY':>15} {'REVIEW TIME':>11} {'ROUNDS':>6}  TITLE")
+    for r in rows:
+        print(
+            f"{r.task_id:<5} {duration(r.to_review_ready):>15} {duration(r.review_time):>11} "
+            f"{r.rounds:>6}  {first_line(r.title, 50)}"
+        )
+    print(
+        f"\n{summary.tasks} task(s), {summary.merged} merged; time to review-ready "
+        f"p50 {duration(summary.to_review_ready_p50)} p95 "
+        f"{duration(summary.to_review_ready_p95)}; review time p50 "
+        f"{duration(summary.review_time_p50)} p95 {duration(summary.review_time_p95)}; "
+        f"rounds per task {summary.rounds_mean or 0:.1f}"
+    )
     return 0
 
 
@@ -314,6 +478,10 @@ COMMANDS = {
     "diff": cmd_diff,
     "merge": cmd_merge,
     "archive": cmd_archive,
+    "review": cmd_review,
+    "check": cmd_check,
+    "pr": cmd_pr,
+    "stats": cmd_stats,
     "rm": cmd_rm,
 }
 

@@ -629,11 +629,16 @@ class GitRepo:
         head, _, tree = self._worktree_tree(Path(worktree).absolute())
         return self.merge_base(self._base_commit(base), head), tree
 
-    def diff(self, worktree: StrPath, base: str, stat: bool = False) -> str:
+    def diff(
+        self, worktree: StrPath, base: str, stat: bool = False, since: str | None = None
+    ) -> str:
         """Everything the worktree changed since its merge-base with ``base``, untracked files
-        included, as a unified diff (or ``--stat``). Paths are C-quoted only when they hold
+        included, as a unified diff (or ``--stat``). With ``since`` (a commit, e.g. the state
+        at the last review), only what changed after it. Paths are C-quoted only when they hold
         control characters, quotes or backslashes (``core.quotePath=false``)."""
         old, new = self._diff_range(worktree, base)
+        if since is not None:
+            old = self._commitish(since, "commit")
         args = [
             "diff",
             "--no-color",
@@ -656,6 +661,31 @@ class GitRepo:
             ["diff", "--numstat", "-z", "--no-relative", "-M", old, new, "--"], worktree
         )
         return _parse_numstat(res.out)
+
+    # -- remotes -----------------------------------------------------------------------------
+
+    def remotes(self) -> list[str]:
+        return self._git(["remote"]).text.split()
+
+    def push_remote(self, base: str) -> str | None:
+        """Where to push a task branch: the base branch's remote, else ``origin``, else the
+        only remote; ``None`` when the repository has no remote."""
+        names = self.remotes()
+        res = self._git(["config", "--get", f"branch.{_short(base)}.remote"], ok=(0, 1))
+        if res.status == 0 and res.text in names:
+            return res.text
+        if "origin" in names:
+            return "origin"
+        return names[0] if len(names) == 1 else None
+
+    def push(self, branch: str, remote: str) -> None:
+        """Push ``branch`` to a branch of the same name on ``remote`` and track it."""
+        head = _heads(branch)
+        # never wait on a credential prompt nobody can see
+        self._git(
+            ["push", "--set-upstream", "--", remote, f"{head}:{head}"],
+            env={"GIT_TERMINAL_PROMPT": "0"},
+        )
 
     def commits_ahead(self, base: str, branch: str) -> int:
         """Commits on ``branch`` that are not on ``base``."""

@@ -36,6 +36,53 @@ class HistoryEntry:
 
 
 @dataclass
+class Comment:
+    """A reviewer's comment on a file, a line, or a range of lines (a hunk) of the new side."""
+
+    id: int
+    path: str
+    text: str
+    line: int | None = None  # None: about the whole file
+    end_line: int | None = None
+    quote: str = ""  # the code the comment is about, as it was when written
+    revision: str = ""  # the snapshot tree the comment was written on
+    created_at: float = 0.0
+
+    @property
+    def where(self) -> str:
+        if self.line is None:
+            return self.path
+        if self.end_line and self.end_line != self.line:
+            return f"{self.path}:{self.line}-{self.end_line}"
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class ReviewRound:
+    """One review sent to the agent: what was reviewed and how many comments it held."""
+
+    number: int
+    at: float
+    revision: str  # commit kept under refs/squadron/review/<task>/<number>
+    comments: int
+
+
+@dataclass
+class CheckRecord:
+    """The last run of the check command in the task's worktree."""
+
+    exit_code: int
+    at: float
+    duration: float
+    output: str
+    revision: str  # the snapshot tree that was checked
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+@dataclass
 class Task:
     id: str
     spec: Spec
@@ -59,6 +106,11 @@ class Task:
     prompt_delivered: bool = False
     auto_approve: str = ""  # "off", "safe", "all"; "" = the configured default
     history: list[HistoryEntry] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)  # pending, not sent yet
+    rounds: list[ReviewRound] = field(default_factory=list)
+    check: CheckRecord | None = None
+    viewed: dict[str, str] = field(default_factory=dict)  # path -> fingerprint when viewed
+    timeline: dict[str, float] = field(default_factory=dict)  # first_change, review_ready, ...
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -71,6 +123,10 @@ class Task:
 
     def record(self, at: float, kind: str, detail: str) -> None:
         self.history.append(HistoryEntry(at=at, kind=kind, detail=detail))
+
+    def mark(self, event: str, at: float) -> None:
+        """Note the first time a timeline event happened (later ones do not move it)."""
+        self.timeline.setdefault(event, at)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +142,9 @@ class Task:
             d["status"] = Status(d.get("status", "starting"))
             d["provenance"] = Provenance(d.get("provenance", "process"))
             d["history"] = [HistoryEntry(**h) for h in d.get("history", [])]
+            d["comments"] = [Comment(**c) for c in d.get("comments", [])]
+            d["rounds"] = [ReviewRound(**r) for r in d.get("rounds", [])]
+            d["check"] = CheckRecord(**d["check"]) if d.get("check") else None
             known = set(cls.__dataclass_fields__)
             unknown = set(d) - known
             if unknown:

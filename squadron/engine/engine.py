@@ -9,30 +9,27 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from squadron.adapters.config import Settings, default_worktree_root, load_settings, state_home
-from squadron.adapters.git import GitError, GitRepo, MergeConflict, NotARepoError, git_version
+from squadron.adapters.git import GitError, GitRepo, NotARepoError, git_version
 from squadron.adapters.store import StateStore
 from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket, tmux_version
 from squadron.core.approve import check_policy
 from squadron.core.detector import PaneSnapshot, classify, is_ready
-from squadron.core.diffparse import FileDiff
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import branch_name, repo_key, session_name, slugify, task_id
 from squadron.core.presets import Preset, match_preset
-from squadron.core.review import fingerprint, still_viewed
 from squadron.core.status import Provenance, Status, StatusReading
 from squadron.core.task import Mode, Spec, Stage, Task
 from squadron.engine import hooks
+from squadron.engine.review import ReviewOps
 
 GIT_FLOOR = (2, 38, 0)
 TMUX_FLOOR = (3, 2)
-STRATEGIES = ("merge", "squash", "rebase")
 # Starts the agent's argv (passed as positional parameters, never spliced into this text). A
 # program that cannot be found gets a message that stays on the pane (tmux can miss the output
 # of a process that dies at once) before the pane dies with the shell's status 127.
@@ -41,25 +38,6 @@ LAUNCH = (
     '{ printf "squadron: cannot start the agent: %s: command not found\\n" "$1" >&2; '
     'sleep 0.5; exit 127; }; exec "$@"'
 )
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One run of the repository's check command in a task's worktree."""
-
-    command: str
-    exit_code: int
-    duration: float
-    output: str  # the last lines of stdout and stderr
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0
-
-    @property
-    def summary(self) -> str:
-        verdict = "passed" if self.ok else f"failed (exit {self.exit_code})"
-        return f"check {verdict} in {self.duration:.1f}s: {self.command}"
 
 
 @dataclass(frozen=True)
@@ -98,7 +76,7 @@ def check_floors() -> None:
         raise UsageError(f"tmux {'.'.join(map(str, tv))} is too old; squadron needs tmux ≥ 3.2")
 
 
-class Engine:
+class Engine(ReviewOps):
     def __init__(
         self,
         repo: GitRepo,
@@ -465,6 +443,8 @@ class Engine:
                 t.provenance = reading.provenance
             if reading.exit_code is not None:
                 t.exit_code = reading.exit_code
+            if reading.status == Status.IDLE and (t.added or t.removed):
+                t.mark("review_ready", now)
 
         return self.store.update(tid, change)
 
@@ -479,131 +459,17 @@ class Engine:
         added = sum(f.added for f in files)
         removed = sum(f.removed for f in files)
         if (added, removed) != (task.added, task.removed):
+            now = self.clock()
 
             def change(t: Task) -> None:
                 t.added, t.removed = added, removed
+                if added or removed:
+                    t.mark("first_change", now)
+                    if t.status == Status.IDLE:
+                        t.mark("review_ready", now)
 
             self.store.update(task.id, change)
         return added, removed
-
-    # -- review and merge --------------------------------------------------------------------
-    def viewed_files(self, tid: str, files: list[FileDiff]) -> set[str]:
-        """Files marked viewed whose change has not moved since (marks survive restarts)."""
-        marks = self.get(tid).extra.get("viewed", {})
-        return still_viewed(marks if isinstance(marks, dict) else {}, files)
-
-    def mark_viewed(self, tid: str, path: str, viewed: bool, file: FileDiff | None) -> None:
-        def change(t: Task) -> None:
-            marks = t.extra.setdefault("viewed", {})
-            if viewed and file is not None:
-                marks[path] = fingerprint(file)
-            else:
-                marks.pop(path, None)
-
-        self._update(tid, change)
-
-    def run_check(self, tid: str, timeout: float = 1800) -> CheckResult:
-        """Run the configured check command in the task's worktree and record the result."""
-        task = self.get(tid)
-        command = self.settings.check
-        if not command:
-            raise UsageError('no check command: set check = "…" in .squadron.toml')
-        if not Path(task.worktree).is_dir():
-            raise SquadronError(f"{task.id}: its worktree is gone (archived?)")
-        try:
-            argv = shlex.split(command)
-        except ValueError as exc:
-            raise UsageError(f"cannot parse the check command: {exc}") from None
-        started = time.monotonic()
-        try:
-            proc = subprocess.run(
-                argv,
-                cwd=task.worktree,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-            code, output = proc.returncode, proc.stdout + proc.stderr
-        except FileNotFoundError:
-            code, output = 127, f"{argv[0]}: command not found"
-        except subprocess.TimeoutExpired:
-            code, output = 124, f"timed out after {timeout:.0f}s"
-        result = CheckResult(
-            command, code, time.monotonic() - started, "\n".join(output.rstrip().splitlines()[-40:])
-        )
-        now = self.clock()
-
-        def change(t: Task) -> None:
-            t.extra["check"] = {
-                "ok": result.ok,
-                "exit_code": code,
-                "at": now,
-                "duration": result.duration,
-                "output": result.output,
-            }
-            t.record(now, "check", result.summary)
-
-        self._update(tid, change)
-        return result
-
-    def diff(self, tid: str, stat: bool = False) -> str:
-        task = self.get(tid)
-        if not Path(task.worktree).is_dir():
-            raise SquadronError(
-                f"{task.id}: its worktree is gone (archived?); "
-                f"see `git diff {task.base}...{task.branch}`"
-            )
-        try:
-            return self.repo.diff(Path(task.worktree), task.base, stat=stat)
-        except GitError as exc:
-            raise SquadronError(str(exc)) from None
-
-    def forecast(self, tid: str) -> list[str]:
-        """Files that would conflict if the task merged now (empty: merges cleanly)."""
-        task = self.get(tid)
-        try:
-            if Path(task.worktree).is_dir():
-                commit = self.repo.snapshot(Path(task.worktree)).commit
-            else:
-                commit = self.repo.rev_parse(task.branch)
-            return self.repo.forecast_merge(task.base, commit).conflicts
-        except GitError as exc:
-            raise SquadronError(str(exc)) from None
-
-    def merge(self, tid: str, strategy: str = "merge", message: str | None = None) -> str:
-        """Merge the task into its base; returns the new commit on the base branch."""
-        if strategy not in STRATEGIES:
-            raise UsageError(f"unknown strategy '{strategy}' (use {', '.join(STRATEGIES)})")
-        task = self.get(tid)
-        if task.stage == Stage.MERGED:
-            raise SquadronError(f"{task.id} is already merged")
-        title = message or task.title
-        try:
-            if Path(task.worktree).is_dir():
-                snap = self.repo.snapshot(Path(task.worktree))
-                forecast = self.repo.forecast_merge(task.base, snap.commit)
-                if not forecast.clean:
-                    raise MergeConflict(forecast.conflicts)
-                self.repo.commit_pending(Path(task.worktree), task.title)
-            result = self.repo.merge(task.branch, task.base, strategy, title)
-        except MergeConflict as exc:
-            raise SquadronError(
-                f"merge of {task.id} into {task.base} would conflict in: "
-                f"{', '.join(exc.files)}; nothing was changed"
-            ) from None
-        except GitError as exc:
-            raise SquadronError(str(exc)) from None
-        now = self.clock()
-
-        def change(t: Task) -> None:
-            t.stage = Stage.MERGED
-            t.record(now, "merge", f"{strategy} into {t.base} as {result.commit[:10]}")
-
-        self._update(task.id, change)
-        return result.commit
 
     # -- ending ------------------------------------------------------------------------------
     def _end_session(self, task: Task) -> None:

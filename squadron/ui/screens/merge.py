@@ -13,7 +13,8 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from squadron.core.errors import SquadronError
 from squadron.core.task import Task
-from squadron.engine.engine import STRATEGIES, Engine
+from squadron.engine.engine import Engine
+from squadron.engine.review import STRATEGIES
 
 
 @dataclass(frozen=True)
