@@ -138,7 +138,10 @@ async def test_merge_from_modal(app: RecordingApp, engine: Engine, repo: Path) -
         await pilot.click("#merge")
         await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
         assert (repo / "feature.txt").read_text() == "merged\n"
-        await until(pilot, lambda: shown(app, "merged as"), message="notification")
+        await until(pilot, lambda: shown(app, f"merged {tid} as"), message="notification")
+        await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")
+        await pilot.click("#confirm")
+        await until(pilot, lambda: engine.get(tid).stage == Stage.ARCHIVED, message="archived")
 
 
 async def test_merge_conflict_is_reported_not_crashing(
@@ -285,3 +288,56 @@ async def test_waiting_and_review_ready_alert_once(app: RecordingApp, engine: En
         )
         await pilot.pause(1.5)
         assert sum(f"{tid} is waiting for you" in s for s in app.shown) == 1
+
+
+async def test_check_failure_sent_then_override_merge_and_stats(
+    repo: Path, attacher: RecordingAttacher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.helpers import write_user_config
+
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
+    write_user_config('default_agent = "fake"\ncheck = "grep -q fixed status.txt"\n')
+    engine = Engine.open(repo)
+    app = RecordingApp(engine, attacher=attacher)
+    tid = start_task(engine, prompt="write status.txt broken")
+    worktree = Path(engine.get(tid).worktree)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: (worktree / "status.txt").exists(), message="edit")
+        await until(pilot, lambda: rows(app), message="row")
+        await pilot.press("f")  # nothing failed yet: says why
+        await until(pilot, lambda: shown(app, "no failing check"), message="why")
+        await pilot.press("c")
+        await until(pilot, lambda: shown(app, "check failed"), message="check result")
+        await until(
+            pilot,
+            lambda: "✗ check" in str(rows(app)[0]._meta.render()),
+            message="sidebar check mark",
+        )
+        await pilot.press("f")
+        await until(
+            pilot,
+            lambda: log.exists() and "failed" in log.read_text(),
+            message="failure sent to the agent",
+        )
+        await pilot.press("M")
+        await until(
+            pilot,
+            lambda: app.screen.query("#override") and app.screen.query_one("#override").display,
+            message="override offered",
+        )
+        assert app.screen.query_one("#merge").disabled
+        await pilot.click("#override")
+        await until(
+            pilot,
+            lambda: not app.screen.query_one("#merge").disabled,
+            message="merge enabled by the override",
+        )
+        await pilot.click("#merge")
+        await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
+        assert [h.kind for h in engine.get(tid).history].count("override") == 1
+        await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")
+        await pilot.press("escape")
+        await pilot.press("S")
+        await until(pilot, lambda: type(app.screen).__name__ == "StatsScreen", message="stats")
+        await pilot.press("escape")

@@ -37,7 +37,20 @@ from squadron.ui.widgets.task_info import TaskInfo
 if TYPE_CHECKING:
     from squadron.ui.app import SquadronApp
 
-NEEDS_TASK = frozenset({"take_over", "send_back", "message", "check", "merge", "archive", "delete"})
+NEEDS_TASK = frozenset(
+    {
+        "take_over",
+        "send_back",
+        "message",
+        "review",
+        "check",
+        "send_failure",
+        "merge",
+        "pull_request",
+        "archive",
+        "delete",
+    }
+)
 
 
 class MainScreen(Screen[None]):
@@ -49,6 +62,7 @@ class MainScreen(Screen[None]):
         self.tasks: dict[str, Task] = {}
         self.selected_id: str | None = None
         self.notifier: Notifier | None = None
+        self.auto_checked: dict[str, tuple[Status, float]] = {}
 
     @property
     def sq(self) -> SquadronApp:
@@ -102,6 +116,7 @@ class MainScreen(Screen[None]):
         await self.query_one(Sidebar).set_tasks(tasks)
         if self.notifier is not None:
             self.notifier.handle(tasks)
+        self.auto_check(tasks, message.changed)
         for tid in message.changed:
             changed = self.tasks.get(tid)
             if changed is not None and changed.status in (
@@ -212,6 +227,15 @@ class MainScreen(Screen[None]):
             return 'no check command: set `check = "…"` in .squadron.toml'
         if action == "merge" and task.stage == Stage.MERGED:
             return f"{task.id} is already merged"
+        if action == "check" and task.id in self.query_one(Sidebar).checking:
+            return f"the check of {task.id} is already running"
+        if action == "send_failure":
+            if task.check is None or task.check.ok:
+                return f"{task.id} has no failing check to send"
+            if task.mode == Mode.CONDUCTOR:
+                return f"{task.id} is in conductor mode: press u to send it back first"
+        if action == "review" and task.stage == Stage.ARCHIVED:
+            return f"{task.id} is archived"
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -319,9 +343,73 @@ class MainScreen(Screen[None]):
 
     def action_check(self) -> None:
         if self.selected_id:
+            self.start_check(self.selected_id)
+
+    def start_check(self, tid: str) -> None:
+        sidebar = self.query_one(Sidebar)
+        sidebar.checking.add(tid)
+        self.post_message(TasksUpdated(list(self.tasks.values()), ()))
+        self._check_worker(tid)
+
+    @work(thread=True, exit_on_error=False, group="checks")
+    def _check_worker(self, tid: str) -> None:
+        try:
+            result = self.sq.engine.run_check(tid)
+            more = "" if result.ok else " — press f to send the failure to the agent"
+            self.post_message(ActionDone(f"{tid}: {result.summary}{more}"))
+        finally:
+            self.query_one(Sidebar).checking.discard(tid)
+            self.post_message(ActionDone("", reload=True))
+
+    def auto_check(self, tasks: list[Task], changed: tuple[str, ...]) -> None:
+        """With ``auto_check``, run the check when a task goes idle with changes."""
+        if not (self.sq.engine.settings.auto_check and self.sq.engine.settings.check):
+            return
+        for task in tasks:
+            key = (task.status, task.status_since)
+            if (
+                task.id in changed
+                and task.status == Status.IDLE
+                and (task.added or task.removed)
+                and self.auto_checked.get(task.id) != key
+                and task.id not in self.query_one(Sidebar).checking
+            ):
+                self.auto_checked[task.id] = key
+                self.start_check(task.id)
+
+    def action_send_failure(self) -> None:
+        if self.selected_id:
             tid = self.selected_id
-            self.notify(f"running checks for {tid}…", timeout=2)
-            self.run_engine(lambda: self.sq.engine.run_check(tid).summary, None)
+            self.run_engine(
+                lambda: self.sq.engine.send_check_failure(tid), f"sent the check failure to {tid}"
+            )
+
+    def action_pull_request(self) -> None:
+        if self.selected_id:
+            tid = self.selected_id
+            self.notify(f"pushing {tid}…", timeout=2)
+            self.run_engine(lambda: f"pull request: {self.sq.engine.open_pr(tid)}", None)
+
+    def action_stats(self) -> None:
+        self._stats_worker()
+
+    @work(thread=True, exit_on_error=False, group="stats-view")
+    def _stats_worker(self) -> None:
+        from squadron.core.stats import summarize
+        from squadron.ui.screens.stats import StatsScreen
+
+        rows = self.sq.engine.task_figures(self.sq.engine.tasks())
+        screen = StatsScreen(rows, summarize(rows))
+        self.app.call_from_thread(self.app.push_screen, screen)
+
+    def action_review(self) -> None:
+        if self.selected_id:
+            from squadron.ui.screens.review import ReviewScreen
+
+            self.app.push_screen(ReviewScreen(self.sq.engine, self.selected_id), self._after_review)
+
+    def _after_review(self, _: object) -> None:
+        self.load_tasks()
 
     def action_merge(self) -> None:
         task = self.selected
@@ -331,16 +419,21 @@ class MainScreen(Screen[None]):
             )
 
     def _merge(self, tid: str, request: MergeRequest | None) -> None:
-        if request is None:
-            return
-        self.run_engine(
-            lambda: (
-                "merged as "
-                + self.sq.engine.merge(
-                    tid, strategy=request.strategy, message=request.message or None
-                )[:10]
-            ),
-            None,
+        if request is not None:
+            self._merge_worker(tid, request)
+
+    @work(thread=True, exit_on_error=False, group="actions")
+    def _merge_worker(self, tid: str, r: MergeRequest) -> None:
+        commit = self.sq.engine.merge(
+            tid, strategy=r.strategy, message=r.message or None, override_check=r.override_check
+        )
+        self.post_message(ActionDone(f"merged {tid} as {commit[:10]}"))
+        self.app.call_from_thread(self._offer_archive, tid)
+
+    def _offer_archive(self, tid: str) -> None:
+        body = f"{tid} is merged. Archive it now: end its session and remove its worktree?"
+        self.app.push_screen(
+            ConfirmScreen(f"Archive {tid}?", body, "Archive"), lambda ok: self._archive(tid, ok)
         )
 
     def action_archive(self) -> None:
@@ -393,7 +486,8 @@ class MainScreen(Screen[None]):
         self.post_message(ActionDone(text.strip()))
 
     def on_action_done(self, message: ActionDone) -> None:
-        self.notify(message.text, timeout=4)
+        if message.text:
+            self.notify(message.text, timeout=4)
         self.sq.poke()
         if message.reload:
             self.load_tasks()

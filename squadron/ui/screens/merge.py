@@ -1,4 +1,4 @@
-"""The merge dialog: strategy, editable commit message, and the conflict forecast first."""
+"""The merge dialog: strategy, editable commit message, conflict forecast and check result."""
 
 from __future__ import annotations
 
@@ -9,27 +9,45 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
 from squadron.core.errors import SquadronError
 from squadron.core.task import Task
 from squadron.engine.engine import Engine
 from squadron.engine.review import STRATEGIES
 
+STRATEGY_LABELS = {
+    "merge": "merge (a merge commit)",
+    "squash": "squash (one commit)",
+    "rebase": "rebase (replay commits, fast-forward)",
+}
+CHECK_TEXT = {
+    "none": "no check configured",
+    "missing": "the check has not been run on this code",
+    "stale": "the check ran on older code",
+    "pass": "the check passed",
+    "fail": "the check failed",
+}
+
 
 @dataclass(frozen=True)
 class MergeRequest:
     strategy: str
     message: str
+    override_check: bool = False
 
 
 class MergeScreen(ModalScreen[MergeRequest | None]):
+    """Shows what will happen before anything does: forecast first, then the check gate."""
+
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, engine: Engine, task: Task) -> None:
         super().__init__()
         self.engine, self.task_data = engine, task
+        self.clean = False
+        self.check = "none"
 
     def compose(self) -> ComposeResult:
         task = self.task_data
@@ -39,34 +57,33 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
             yield Label("Strategy", classes="field")
             with RadioSet(id="strategy"):
                 for i, name in enumerate(STRATEGIES):
-                    label = {
-                        "merge": "merge (a merge commit)",
-                        "squash": "squash (one commit)",
-                        "rebase": "rebase (replay commits, fast-forward)",
-                    }[name]
-                    yield RadioButton(label, value=i == 0, name=name)
+                    yield RadioButton(STRATEGY_LABELS[name], value=i == 0, name=name)
             yield Label("Commit message", classes="field")
             yield Input(value=task.title.splitlines()[0] if task.title else "", id="message")
             yield Label("forecasting conflicts…", id="forecast", classes="hint")
+            yield Label("checking the check…", id="check", classes="hint")
+            yield Checkbox("merge anyway (recorded as an override)", id="override")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Merge", id="merge", variant="success", disabled=True)
 
     def on_mount(self) -> None:
+        self.query_one("#override", Checkbox).display = False
         self.forecast()
 
     @work(thread=True, exit_on_error=False, group="forecast")
     def forecast(self) -> None:
+        error, conflicts, check = "", [], "none"
         try:
             conflicts = self.engine.forecast(self.task_data.id)
-            error = ""
+            task = self.engine.get(self.task_data.id)
+            check = self.engine.check_state(task, self.engine.revision(task))
         except SquadronError as exc:
-            conflicts, error = [], str(exc)
-        self.app.call_from_thread(self._show_forecast, conflicts, error)
+            error = str(exc)
+        self.app.call_from_thread(self._show_forecast, conflicts, error, check)
 
-    def _show_forecast(self, conflicts: list[str], error: str) -> None:
+    def _show_forecast(self, conflicts: list[str], error: str, check: str) -> None:
         label = self.query_one("#forecast", Label)
-        button = self.query_one("#merge", Button)
         if error:
             label.update(f"cannot forecast: {error}")
             label.set_classes("error")
@@ -76,7 +93,26 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
         else:
             label.update("merges cleanly")
             label.set_classes("ok")
-            button.disabled = False
+            self.clean = True
+        self.check = check
+        check_label = self.query_one("#check", Label)
+        check_label.update(CHECK_TEXT[check])
+        check_label.set_classes("ok" if check in ("pass", "none") else "error")
+        self.query_one("#override", Checkbox).display = self.clean and self.blocked
+        self._update_button()
+
+    @property
+    def blocked(self) -> bool:
+        return self.check in ("missing", "stale", "fail")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._update_button()
+
+    def _update_button(self) -> None:
+        button = self.query_one("#merge", Button)
+        override = self.query_one("#override", Checkbox).value
+        button.disabled = not self.clean or (self.blocked and not override)
+        if not button.disabled:
             button.focus()
 
     def action_cancel(self) -> None:
@@ -88,4 +124,5 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
             return
         pressed = self.query_one("#strategy", RadioSet).pressed_button
         strategy = pressed.name if pressed is not None and pressed.name else "merge"
-        self.dismiss(MergeRequest(strategy, self.query_one("#message", Input).value))
+        override = self.blocked and self.query_one("#override", Checkbox).value
+        self.dismiss(MergeRequest(strategy, self.query_one("#message", Input).value, override))

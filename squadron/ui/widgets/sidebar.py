@@ -55,9 +55,10 @@ def matches(task: Task, query: str) -> bool:
 class TaskRow(ListItem):
     """Two lines: ``◆ waiting  t2 Title`` and ``claude · ⚑ conductor · +3 -1 · 2m``."""
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, checking: bool = False) -> None:
         super().__init__(id=f"row-{task.id}")
         self.task_data = task
+        self.checking = checking
         self._head = Label(classes="row-head")
         self._meta = Label(classes="row-meta")
 
@@ -85,6 +86,12 @@ class TaskRow(ListItem):
         if task.stage.value != "running":
             meta.append(task.stage.value)
         meta.append(f"+{task.added} -{task.removed}")
+        if self.checking:
+            meta.append("… check")
+        elif task.check is not None:
+            meta.append("✓ check" if task.check.ok else "✗ check")
+        if task.comments:
+            meta.append(f"✎ {len(task.comments)}")
         meta.append(since((now or time.time()) - (task.status_since or task.created_at)))
         self._meta.update(" · ".join(meta))
 
@@ -101,6 +108,7 @@ class Sidebar(Vertical):
         super().__init__(id="sidebar")
         self.tasks: list[Task] = []
         self.query_text = ""
+        self.checking: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter tasks…", id="filter")
@@ -134,10 +142,11 @@ class Sidebar(Vertical):
         now = time.time()
         if current == keep:
             for task in wanted:
+                rows[task.id].checking = task.id in self.checking
                 rows[task.id].update_task(task, now)
         else:
             await view.clear()
-            await view.extend(TaskRow(t) for t in wanted)
+            await view.extend(TaskRow(t, t.id in self.checking) for t in wanted)
             if selected in keep:
                 view.index = keep.index(selected)
             elif keep:

@@ -42,6 +42,23 @@ def describe(task: Task) -> Group:
     parts += [Text("Prompt", style="bold"), Text(task.spec.prompt or "(none)"), Text("")]
     if task.spec.acceptance:
         parts += [Text("Acceptance criteria", style="bold"), Text(task.spec.acceptance), Text("")]
+    if task.check is not None:
+        verdict = "passed" if task.check.ok else f"failed (exit {task.check.exit_code})"
+        stamp = time.strftime("%H:%M:%S", time.localtime(task.check.at))
+        parts += [
+            Text(f"Check {verdict} at {stamp} in {task.check.duration:.1f}s", style="bold"),
+            Text(task.check.output[-3000:] or "(no output)"),
+            Text(""),
+        ]
+    if task.comments or task.rounds:
+        parts += [
+            Text(
+                f"Review: {len(task.rounds)} round(s) sent, "
+                f"{len(task.comments)} comment(s) pending",
+                style="bold",
+            ),
+            Text(""),
+        ]
     parts += [Text("History", style="bold"), history]
     return Group(*parts)  # type: ignore[arg-type]
 
