@@ -23,6 +23,7 @@ from squadron.adapters.tmux import PaneInfo, TmuxError
 from squadron.core.approve import AutoApprover, question_line
 from squadron.core.detector import PaneSnapshot, StatusTracker, is_ready
 from squadron.core.hook_events import status_of
+from squadron.core.presets import match_preset
 from squadron.core.status import Status, StatusReading
 from squadron.core.task import Mode, Stage, Task
 from squadron.engine.engine import Engine, pane_snapshot
@@ -175,6 +176,17 @@ class StatusMonitor:
             self._watches[task.id] = watch
         return watch
 
+    def _follow_program(self, task: Task, watch: _Watch, pane: PaneInfo) -> None:
+        """A shell task running a known agent (``claude`` typed at the prompt) is read with
+        that agent's preset while it runs, and with the shell's again once it exits."""
+        own = self.engine.preset_for(task)
+        if not own.activity_only:
+            return
+        found = match_preset(self.engine.settings.agents, pane.current_command, ())
+        wanted = found if found is not None and not found.activity_only else own
+        if watch.tracker.preset.name != wanted.name:
+            watch.tracker = StatusTracker(wanted)
+
     def _read_events(self, task: Task, watch: _Watch, now: float) -> bool:
         path = self.engine.store.events_path(task.id)
         try:
@@ -233,6 +245,8 @@ class StatusMonitor:
         for task in list(self._tasks.values()):
             watch = self._watch(task)
             pane = panes.get(task.session)
+            if pane is not None:
+                self._follow_program(task, watch, pane)
             hooked = self._read_events(task, watch, now)
             changed = False
             if pane is None:

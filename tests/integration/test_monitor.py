@@ -202,3 +202,23 @@ def test_typed_input_cancels_a_pending_answer(engine: Engine, monitor: StatusMon
     run_for(monitor, 2.0)
     assert history(engine, tid, "approve") == []
     assert not (Path(engine.get(tid).worktree) / "after.txt").exists()
+
+
+def test_shell_task_running_an_agent_is_read_with_its_preset(
+    engine: Engine, monitor: StatusMonitor, tmp_path: Path
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "opencode").symlink_to(sys.executable)  # the pane's program reads "opencode"
+    tid = engine.new_task("shell", agent="shell").id
+    reach(monitor, tid, Status.IDLE)
+    engine.send(tid, f"{bin_dir / 'opencode'} -c 'import time; time.sleep(30)'")
+    wait_until(
+        lambda: (monitor.tick(), monitor._watches[tid].tracker.preset.name)[1] == "opencode",
+        message="opencode preset while it runs",
+    )
+    engine.tmux.send_keys(engine.get(tid).session, "C-c")
+    wait_until(
+        lambda: (monitor.tick(), monitor._watches[tid].tracker.preset.name)[1] == "shell",
+        message="back to the shell preset",
+    )
