@@ -176,6 +176,7 @@ class StatusTracker:
         stall_after: float = 120.0,
         hook_grace: float = 3.0,
     ) -> None:
+        self._classified: tuple[PaneSnapshot | None, StatusReading | None] = (None, None)
         self.preset = preset
         self.debounce = debounce
         self.stall_after = stall_after
@@ -224,7 +225,9 @@ class StatusTracker:
             return self._base
         if changed or self._last_change is None:
             self._last_change = now
-        verdict = classify(self.preset, snap)
+        if snap is not self._classified[0]:  # the monitor passes the same snapshot while
+            self._classified = (snap, classify(self.preset, snap))  # the pane is unchanged
+        verdict = self._classified[1]
         first = not self._seen_output and verdict is None
         self._seen_output = self._seen_output or bool(snap.screen.strip())
         self._base = self._without_hook(snap, verdict, first, now)

@@ -30,6 +30,8 @@ from squadron.engine.engine import Engine, pane_snapshot
 
 FAST = 0.25
 SLOW = 1.0
+QUIET = 2.0  # once nothing has changed for QUIET_AFTER seconds
+QUIET_AFTER = 10.0
 BUSY_WINDOW = 3.0  # seconds after a change during which ticks stay fast
 
 
@@ -125,11 +127,14 @@ class StatusMonitor:
         folder = self.engine.store.tasks_dir
         folder.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(Exception):
+            # watch_filter=None: the default filter ignores every path inside ".git",
+            # which is where task state lives. step=200: wake 5 times a second, not 20.
             for _changes in watch(
                 folder,
+                watch_filter=None,
                 stop_event=self._stop,
                 debounce=50,
-                step=50,
+                step=200,
                 rust_timeout=1000,
                 yield_on_timeout=False,
             ):
@@ -141,6 +146,7 @@ class StatusMonitor:
         self._wake.set()
 
     def _run(self) -> None:
+        quiet_since = time.monotonic()
         while not self._stop.is_set():
             busy = True
             try:
@@ -150,7 +156,14 @@ class StatusMonitor:
                     self.on_update(tick)
             except Exception as exc:  # the monitor must outlive one bad tick
                 self.engine.problems.append(f"status monitor: {type(exc).__name__}: {exc}")
-            self._wake.wait(self.fast if busy else self.slow)
+            now = time.monotonic()
+            if busy:
+                quiet_since = now
+            pause = self.fast if busy else self.slow
+            if not busy and now - quiet_since > QUIET_AFTER:
+                pause = QUIET
+            if self._wake.wait(pause):
+                quiet_since = time.monotonic()  # poked: someone expects news soon
             self._wake.clear()
 
     # -- one tick ----------------------------------------------------------------------------
@@ -285,27 +298,38 @@ class StatusMonitor:
         if reading.status == Status.LOST and task.stage == Stage.MERGED:
             return
         if reading != watch.reading:
+            stored_already = watch.reading is None and (
+                task.status,
+                task.provenance,
+                task.status_unsure,
+            ) == (reading.status, reading.provenance, reading.unsure)
             watch.reading = reading
-            screen = snap.screen if snap is not None else task.last_screen
-            stored = self.engine.record_status(task.id, reading, screen)
-            if stored is not None:
-                self._tasks[task.id] = stored
-            result.changed.append(task.id)
-        current = self._tasks.get(task.id, task)
-        if snap is not None:
-            self._maybe_approve(current, watch, reading, snap, result)
-            current = self._tasks.get(task.id, task)
-        if snap is None or snap.dead or current.prompt_delivered:
+            if not stored_already:  # a first reading that only confirms the file: no write
+                screen = snap.screen if snap is not None else task.last_screen
+                stored = self.engine.record_status(task.id, reading, screen)
+                if stored is not None:
+                    self._tasks[task.id] = stored
+                result.changed.append(task.id)
+        if snap is None:
             return
-        preset = self.engine.preset_for(current)
-        ready = reading.status == Status.IDLE or (bool(preset.ready) and is_ready(preset, snap))
-        if ready and current.mode == Mode.UNATTENDED:
-            delivery = self.engine.deliver_prompt(current.id, known_ready=True)
-            if delivery.delivered:
-                refreshed = self.engine.store.load(current.id)
-                if refreshed is not None:
-                    self._tasks[current.id] = refreshed
-                    result.tasks_changed = True
+        self._maybe_approve(self._tasks.get(task.id, task), watch, reading, snap, result)
+        self._maybe_deliver(self._tasks.get(task.id, task), reading, snap, result)
+
+    def _maybe_deliver(
+        self, task: Task, reading: StatusReading, snap: PaneSnapshot, result: _TickState
+    ) -> None:
+        """Type a task's first prompt once its agent is ready (tasks made with --no-wait, or
+        whose agent asked a question at start)."""
+        if snap.dead or task.prompt_delivered or task.mode != Mode.UNATTENDED:
+            return
+        preset = self.engine.preset_for(task)
+        if reading.status != Status.IDLE and not (preset.ready and is_ready(preset, snap)):
+            return
+        if self.engine.deliver_prompt(task.id, known_ready=True).delivered:
+            refreshed = self.engine.store.load(task.id)
+            if refreshed is not None:
+                self._tasks[task.id] = refreshed
+                result.tasks_changed = True
 
     def _maybe_approve(
         self,

@@ -51,8 +51,8 @@ class SquadronApp(App[None]):
         self.push_screen(self.main)
         for problem in self.engine.problems:
             self.notify(problem, severity="warning", timeout=8)
-        if self.monitor is not None:
-            self.monitor.start()
+        if self.monitor is not None:  # first paint first: the first tick reads every pane
+            self.call_after_refresh(self.monitor.start)
 
     def on_unmount(self) -> None:
         if self.monitor is not None:

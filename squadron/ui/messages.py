@@ -45,3 +45,21 @@ class DiffLoaded(Message):
         self.task_id = task_id
         self.text = text
         self.error = error
+
+
+class StatsWanted(Message):
+    """These tasks' diff stats should be (re)computed."""
+
+    def __init__(self, task_ids: tuple[str, ...]) -> None:
+        super().__init__()
+        self.task_ids = task_ids
+
+
+class StatsUpdated(Message):
+    """A task's ``+added -removed`` was computed."""
+
+    def __init__(self, task_id: str, added: int, removed: int) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.added = added
+        self.removed = removed

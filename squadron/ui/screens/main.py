@@ -6,6 +6,7 @@ run now are disabled (dimmed in the footer) and say why when their key is presse
 
 from __future__ import annotations
 
+import queue
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,7 +24,14 @@ from squadron.core.status import Status
 from squadron.core.task import Mode, Stage, Task
 from squadron.ui.alerts import Notifier
 from squadron.ui.keys import MAIN_BINDINGS
-from squadron.ui.messages import ActionDone, DiffLoaded, PreviewUpdated, TasksUpdated
+from squadron.ui.messages import (
+    ActionDone,
+    DiffLoaded,
+    PreviewUpdated,
+    StatsUpdated,
+    StatsWanted,
+    TasksUpdated,
+)
 from squadron.ui.screens.confirm import ConfirmScreen
 from squadron.ui.screens.help import HelpScreen
 from squadron.ui.screens.merge import MergeRequest, MergeScreen
@@ -62,6 +70,9 @@ class MainScreen(Screen[None]):
         self.tasks: dict[str, Task] = {}
         self.selected_id: str | None = None
         self.notifier: Notifier | None = None
+        self._stats_queue: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._stats_queued: set[str] = set()
+        self._stats_draining = False
         self.auto_checked: dict[str, tuple[Status, float]] = {}
 
     @property
@@ -99,10 +110,10 @@ class MainScreen(Screen[None]):
     # -- data from workers and the monitor --------------------------------------------------
     @work(thread=True, exit_on_error=False, group="load", exclusive=True)
     def load_tasks(self) -> None:
+        """Read the tasks and show them at once; their diff stats follow one by one."""
         tasks = self.sq.engine.tasks(include_archived=False)
-        for task in tasks:
-            task.added, task.removed = self.sq.engine.stats(task)
         self.post_message(TasksUpdated(tasks, ()))
+        self.post_message(StatsWanted(tuple(t.id for t in tasks)))
 
     async def on_tasks_updated(self, message: TasksUpdated) -> None:
         if message.tasks is None:
@@ -117,27 +128,47 @@ class MainScreen(Screen[None]):
         if self.notifier is not None:
             self.notifier.handle(tasks)
         self.auto_check(tasks, message.changed)
-        for tid in message.changed:
-            changed = self.tasks.get(tid)
-            if changed is not None and changed.status in (
-                Status.IDLE,
-                Status.WAITING,
-                Status.EXITED,
-            ):
-                self.refresh_stats(tid)
+        settled = (Status.IDLE, Status.WAITING, Status.EXITED)
+        wanted = [t for t in message.changed if t in self.tasks and self.tasks[t].status in settled]
+        if wanted:
+            self.post_message(StatsWanted(tuple(wanted)))
         if self.selected_id in message.changed or self.selected_id not in old:
             self.show_selected(reload_diff=False)
         self.refresh_bindings()
 
+    def on_stats_wanted(self, message: StatsWanted) -> None:
+        """Diff stats are computed by one worker at a time, each task once per request."""
+        for tid in message.task_ids:
+            if tid not in self._stats_queued:
+                self._stats_queued.add(tid)
+                self._stats_queue.put(tid)
+        if not self._stats_draining and not self._stats_queue.empty():
+            self._stats_draining = True
+            self._drain_stats()
+
     @work(thread=True, exit_on_error=False, group="stats")
-    def refresh_stats(self, tid: str) -> None:
-        task = self.tasks.get(tid)
-        if task is None:
+    def _drain_stats(self) -> None:
+        try:
+            while True:
+                try:
+                    tid = self._stats_queue.get_nowait()
+                except queue.Empty:
+                    return
+                self._stats_queued.discard(tid)
+                task = self.tasks.get(tid)
+                if task is not None:
+                    added, removed = self.sq.engine.stats(task)
+                    self.post_message(StatsUpdated(tid, added, removed))
+        finally:
+            self._stats_draining = False
+            self.post_message(StatsWanted(()))  # anything queued meanwhile starts a new drain
+
+    def on_stats_updated(self, message: StatsUpdated) -> None:
+        task = self.tasks.get(message.task_id)
+        if task is None or (task.added, task.removed) == (message.added, message.removed):
             return
-        added, removed = self.sq.engine.stats(task)
-        if (added, removed) != (task.added, task.removed):
-            task.added, task.removed = added, removed
-            self.post_message(TasksUpdated(list(self.tasks.values()), ()))
+        task.added, task.removed = message.added, message.removed
+        self.post_message(TasksUpdated(list(self.tasks.values()), ()))
 
     def on_preview_updated(self, message: PreviewUpdated) -> None:
         if message.task_id == self.selected_id:
@@ -264,7 +295,11 @@ class MainScreen(Screen[None]):
         self.query_one(Sidebar).list_view.action_cursor_up()
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        tabs = self.query_one(TabbedContent)
+        if tab != "tab-diff" and self.query_one(DiffView).has_focus_within:
+            # TabbedContent shows the tab holding the focus: give it back to the task list
+            self.query_one(Sidebar).list_view.focus()
+        tabs.active = tab
 
     def action_filter(self) -> None:
         self.query_one(Sidebar).open_filter()
