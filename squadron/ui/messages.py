@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from squadron.core.diffparse import FileDiff
 from squadron.core.task import Task
 
 
@@ -38,13 +39,22 @@ class ActionDone(Message):
 
 
 class DiffLoaded(Message):
-    """A diff finished loading in a worker (only the latest selection is shown)."""
+    """A diff finished loading (and parsing) in a worker; only the latest selection is shown."""
 
-    def __init__(self, task_id: str, text: str, error: str = "") -> None:
+    def __init__(
+        self,
+        task_id: str,
+        text: str,
+        error: str = "",
+        files: list[FileDiff] | None = None,
+        viewed: set[str] | None = None,
+    ) -> None:
         super().__init__()
         self.task_id = task_id
         self.text = text
         self.error = error
+        self.files = files or []
+        self.viewed = viewed or set()
 
 
 class StatsWanted(Message):

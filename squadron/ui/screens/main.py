@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -70,6 +71,8 @@ class MainScreen(Screen[None]):
         self.tasks: dict[str, Task] = {}
         self.selected_id: str | None = None
         self.notifier: Notifier | None = None
+        self._diff_cache: dict[str, DiffLoaded] = {}
+        self._prefetch: Timer | None = None
         self._stats_queue: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._stats_queued: set[str] = set()
         self._stats_draining = False
@@ -181,6 +184,9 @@ class MainScreen(Screen[None]):
         self.sq.focus_task(message.task_id)
         self.show_selected(reload_diff=True)
         self.refresh_bindings()
+        if self._prefetch is not None:
+            self._prefetch.stop()
+        self._prefetch = self.set_timer(0.4, self._prefetch_diff)
 
     def show_selected(self, reload_diff: bool) -> None:
         task = self.selected
@@ -196,6 +202,8 @@ class MainScreen(Screen[None]):
             self.load_diff(task.id)
 
     # -- diff --------------------------------------------------------------------------------
+    # The diff of the selected task is prefetched shortly after the selection settles, so
+    # opening the Diff tab shows it at once; it is then refreshed in the background.
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-diff":
@@ -204,29 +212,50 @@ class MainScreen(Screen[None]):
                 self.load_diff(self.selected_id)
 
     def load_diff(self, tid: str) -> None:
-        self.query_one(DiffView).show_loading(f"loading the diff of {tid}…")
+        cached = self._diff_cache.get(tid)
+        if cached is not None:
+            self._show_diff(tid, cached)
+        else:
+            self.query_one(DiffView).show_loading(f"loading the diff of {tid}…")
         self._diff_worker(tid)
+
+    def _prefetch_diff(self) -> None:
+        tid = self.selected_id
+        if tid and tid in self.tasks and tid not in self._diff_cache:
+            self._diff_worker(tid)
 
     @work(thread=True, exit_on_error=False, group="diff", exclusive=True)
     def _diff_worker(self, tid: str) -> None:
         try:
             text = self.sq.engine.diff(tid)
-            self.post_message(DiffLoaded(tid, text))
+            files = parse_diff(text)
+            viewed = self.sq.engine.viewed_files(tid, files)
+            self.post_message(DiffLoaded(tid, text, files=files, viewed=viewed))
         except SquadronError as exc:
             self.post_message(DiffLoaded(tid, "", str(exc)))
 
     def on_diff_loaded(self, message: DiffLoaded) -> None:
+        previous = self._diff_cache.get(message.task_id)
+        self._diff_cache[message.task_id] = message
+        while len(self._diff_cache) > 8:  # keep the few most recent
+            del self._diff_cache[next(iter(self._diff_cache))]
         if message.task_id != self.selected_id:
             return  # the user moved on: the latest selection wins
+        if self.query_one(TabbedContent).active != "tab-diff":
+            return
+        shown = self.query_one(DiffView)
+        if previous is not None and previous.text == message.text and shown.files:
+            return  # already on screen, unchanged
+        self._show_diff(message.task_id, message, refresh=previous is not None)
+
+    def _show_diff(self, tid: str, loaded: DiffLoaded, refresh: bool = False) -> None:
         view = self.query_one(DiffView)
-        if message.error:
-            view.show_message(message.error)
-            return
-        files = parse_diff(message.text)
-        if not files:
+        if loaded.error:
+            view.show_message(loaded.error)
+        elif not loaded.files:
             view.show_message("no changes yet")
-            return
-        view.show(files, viewed=self.sq.engine.viewed_files(message.task_id, files))
+        else:
+            view.show(loaded.files, viewed=loaded.viewed, keep_position=refresh)
 
     def on_diff_view_viewed_changed(self, message: DiffView.ViewedChanged) -> None:
         if self.selected_id:
