@@ -1,4 +1,4 @@
-"""A fast diff viewer: a file list beside a syntax-highlighted unified diff.
+"""A fast diff viewer: a file list beside a syntax-highlighted diff, unified or side by side.
 
 Both parts use Textual's Line API (``ScrollView`` + ``render_line``): only the rows on screen
 are ever rendered, so a diff of thousands of files opens at once. Highlighting is done lazily,
@@ -9,8 +9,10 @@ Messages: :class:`DiffView.ViewedChanged` when ``v`` toggles a file's viewed mar
 :class:`DiffView.CurrentFileChanged` when the file under review changes.
 
 Binding ids (remap them with ``App.set_keymap``): ``diff.next_file``, ``diff.previous_file``,
-``diff.next_hunk``, ``diff.previous_hunk``, ``diff.toggle_viewed`` and, on the file list,
-``diff.open_file``.
+``diff.next_hunk``, ``diff.previous_hunk``, ``diff.toggle_viewed``; on the file list,
+``diff.open_file``; with ``DiffView(line_cursor=True)``, on the pane: ``diff.cursor_down``,
+``diff.cursor_up``, ``diff.page_down``, ``diff.page_up``, ``diff.first_line``,
+``diff.last_line``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar, Literal
 
@@ -43,7 +46,14 @@ from textual.widgets import Static
 
 from squadron.core.diffparse import DiffLine, FileDiff, FileStatus, Hunk
 
-__all__ = ["DiffFileList", "DiffPane", "DiffView"]
+__all__ = [
+    "CursorDiffPane",
+    "DiffFileList",
+    "DiffPane",
+    "DiffSpot",
+    "DiffView",
+    "side_by_side_pairs",
+]
 
 TokenLine = list[tuple[str, str]]
 """One highlighted line: ``(text, style)`` pairs, where a style may use theme variables."""
@@ -207,10 +217,77 @@ def _crop_left(text: str, width: int) -> str:
 
 
 RowKind = Literal["file", "note", "hunk", "line", "blank"]
+Part = tuple[Strip, Strip, RichStyle]
+"""A rendered row (or half row): fixed part, horizontally scrolling part, style of the rest."""
+
+
+def side_by_side_pairs(lines: list[DiffLine]) -> list[tuple[int, int]]:
+    """The rows of a hunk shown side by side, as ``(old index, new index)`` into ``lines``.
+
+    ``-1`` leaves that side blank. A context line fills both sides (same index twice); a run of
+    removed lines faces the run of added lines that follows it; a ``\\`` marker goes on the
+    side of the line it is about.
+    """
+    pairs: list[tuple[int, int]] = []
+    old: list[int] = []
+    new: list[int] = []
+
+    def flush() -> None:
+        for k in range(max(len(old), len(new))):
+            pairs.append((old[k] if k < len(old) else -1, new[k] if k < len(new) else -1))
+        old.clear()
+        new.clear()
+
+    last = " "
+    for i, line in enumerate(lines):
+        kind = line.kind
+        if kind == "-":
+            if new:
+                flush()
+            old.append(i)
+        elif kind == "+":
+            new.append(i)
+        elif kind == "\\":
+            if last == "-":
+                old.append(i)
+            elif last == "+":
+                new.append(i)
+            else:
+                flush()
+                pairs.append((i, i))
+            continue
+        else:
+            flush()
+            pairs.append((i, i))
+        last = kind
+    flush()
+    return pairs
+
+
+@dataclass(frozen=True)
+class DiffSpot:
+    """What a row of the pane shows, for commenting on it.
+
+    ``hunk`` is ``None`` on a file header, a note or a separator. ``line`` is ``None`` on a
+    header; on a side-by-side row it is the new side's line when there is one.
+    ``line_index`` is the index of ``line`` in ``hunk.lines`` (``-1`` without a line).
+    """
+
+    index: int
+    file: FileDiff
+    hunk: Hunk | None
+    line: DiffLine | None
+    line_index: int
 
 
 class DiffPane(ScrollView, can_focus=True):
-    """The unified diff of every file, one after the other, rendered line by line."""
+    """Every file's diff, one after the other, rendered line by line.
+
+    Unified by default; :meth:`set_side_by_side` shows the old side on the left and the new
+    side on the right (still one rendered row per visible line). With ``line_cursor`` (see
+    :class:`CursorDiffPane`) a highlighted cursor row moves line by line and the view follows
+    it; otherwise the cursor is the last row jumped to, or the top visible row.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "diff-pane--file-header",
@@ -225,6 +302,9 @@ class DiffPane(ScrollView, can_focus=True):
         "diff-pane--gutter-added",
         "diff-pane--gutter-removed",
         "diff-pane--marker",
+        "diff-pane--empty",
+        "diff-pane--cursor",
+        "diff-pane--comment-mark",
     }
 
     DEFAULT_CSS = """
@@ -244,6 +324,10 @@ class DiffPane(ScrollView, can_focus=True):
         & > .diff-pane--gutter-added { background: $success 28%; color: $text-muted; }
         & > .diff-pane--gutter-removed { background: $error 28%; color: $text-muted; }
         & > .diff-pane--marker { color: $text-muted; text-style: italic; }
+        & > .diff-pane--empty { background: $panel 50%; }
+        & > .diff-pane--cursor { background: $primary 18%; }
+        &:focus > .diff-pane--cursor { background: $primary 40%; }
+        & > .diff-pane--comment-mark { color: $text-warning; text-style: bold; }
     }
     """
 
@@ -255,21 +339,31 @@ class DiffPane(ScrollView, can_focus=True):
             super().__init__()
 
     def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        line_cursor: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._line_cursor = line_cursor
+        self._side_by_side = False
         self._files: list[FileDiff] = []
         self._viewed: set[str] = set()
+        self._marks: dict[str, tuple[int, set[int]]] = {}
         self._file_starts: list[int] = []
         self._file_starts_set: set[int] = set()
         self._hunk_rows: list[list[int]] = []
         self._all_hunk_rows: list[int] = []
+        self._pairs: list[list[list[tuple[int, int]]]] = []
         self._total = 0
+        self._widest = 0
         self._num_width = 3
         self._cursor_row = 0
         self._current: int | None = None
         self._highlights: LRUCache[tuple[int, int, int], list[TokenLine]] = LRUCache(512)
-        self._rows: LRUCache[int, tuple[Strip, Strip, RichStyle]] = LRUCache(2048)
+        self._rows: LRUCache[int, tuple[Part, ...]] = LRUCache(2048)
         self._styles: dict[tuple[str, str], RichStyle] = {}
 
     # -- data ----------------------------------------------------------------------------------
@@ -283,29 +377,65 @@ class DiffPane(ScrollView, can_focus=True):
         return self._current
 
     @property
+    def line_cursor(self) -> bool:
+        """Whether the pane shows a line cursor that the keys move."""
+        return self._line_cursor
+
+    @property
+    def side_by_side(self) -> bool:
+        return self._side_by_side
+
+    @property
+    def total_rows(self) -> int:
+        return self._total
+
+    @property
     def gutter_width(self) -> int:
         """Cells left of the code: old and new line numbers, then the ``+``/``-`` marker."""
         return 2 * self._num_width + 4
+
+    @property
+    def half_gutter_width(self) -> int:
+        """Cells left of the code on each side of the side-by-side view."""
+        return self._num_width + 3
 
     def set_files(self, files: list[FileDiff], viewed: set[str]) -> None:
         """Lay out ``files`` (O(files + hunks + lines) cheap arithmetic, no rendering)."""
         self._files = files
         self._viewed = viewed
+        self._layout()
+        self._highlights.clear()
+        self._cursor_row = 0
+        self.scroll_to(0, 0, animate=False, force=True)
+        self._current = 0 if files else None  # new files: tell even when the index is unchanged
+        self.post_message(self.CurrentChanged(self._current))
+        self.refresh()
+
+    def _layout(self) -> None:
+        """Number the rows of every file, hunk and line for the current view."""
+        side_by_side = self._side_by_side
         starts: list[int] = []
         hunk_rows: list[list[int]] = []
         all_hunks: list[int] = []
+        all_pairs: list[list[list[tuple[int, int]]]] = []
         row = 0
         widest = 0
         max_no = 1
-        for file in files:
+        for file in self._files:
             starts.append(row)
             row += 1  # file header
             rows: list[int] = []
+            file_pairs: list[list[tuple[int, int]]] = []
             if not file.hunks:
                 row += 1  # a note in place of hunks
             for hunk in file.hunks:
                 rows.append(row)
-                row += 1 + len(hunk.lines)
+                if side_by_side:
+                    pairs = side_by_side_pairs(hunk.lines)
+                    file_pairs.append(pairs)
+                    row += 1 + len(pairs)
+                else:
+                    row += 1 + len(hunk.lines)
                 max_no = max(max_no, hunk.old_start + hunk.old_len, hunk.new_start + hunk.new_len)
                 for line in hunk.lines:
                     text = line.text
@@ -313,27 +443,92 @@ class DiffPane(ScrollView, can_focus=True):
                     if size > widest:
                         widest = size
             hunk_rows.append(rows)
+            all_pairs.append(file_pairs)
             all_hunks.extend(rows)
             row += 1  # blank separator
         self._file_starts = starts
         self._file_starts_set = set(starts)
         self._hunk_rows = hunk_rows
         self._all_hunk_rows = all_hunks
+        self._pairs = all_pairs
         self._total = row
+        self._widest = widest
         self._num_width = max(3, len(str(max_no)))
-        self._highlights.clear()
         self._rows.clear()
-        self._cursor_row = 0
-        self.virtual_size = Size(self.gutter_width + widest + 1, row)
-        self.scroll_to(0, 0, animate=False, force=True)
-        self._current = 0 if files else None  # new files: tell even when the index is unchanged
-        self.post_message(self.CurrentChanged(self._current))
-        self.refresh()
+        self._update_virtual_size()
+
+    def _update_virtual_size(self) -> None:
+        if self._side_by_side:
+            # Both sides scroll together: as far as the widest line needs on one side.
+            width = self.scrollable_content_region.width
+            room = (width - 1) // 2 - self.half_gutter_width
+            extra = max(0, self._widest + 1 - room) if width > 0 else self._widest
+            self.virtual_size = Size(max(0, width) + extra, self._total)
+        else:
+            self.virtual_size = Size(self.gutter_width + self._widest + 1, self._total)
 
     def set_viewed(self, viewed: set[str]) -> None:
         self._viewed = viewed
         self._rows.clear()
         self.refresh()
+
+    def set_comment_marks(self, marks: dict[str, list[int | None]]) -> None:
+        """Mark where comments are: path → the first new-side line of each comment on that
+        file (``None`` for a comment on the whole file). Headers show the count, lines a ``●``.
+        """
+        self._marks = {
+            path: (len(lines), {line for line in lines if line is not None})
+            for path, lines in marks.items()
+            if lines
+        }
+        self._rows.clear()
+        self.refresh()
+
+    def set_side_by_side(self, side_by_side: bool) -> None:
+        """Switch between the unified and the side-by-side view, keeping the cursor's line
+        where it was on screen."""
+        if side_by_side == self._side_by_side:
+            return
+        if not self._files:
+            self._side_by_side = side_by_side
+            self._layout()
+            return
+        kind, fi, hi, bi = self.locate(self._cursor_row)
+        line_index = -1
+        if kind == "line":
+            old, new = self._line_indices(fi, hi, bi)
+            line_index = new if new >= 0 else old
+        on_screen = self._cursor_row - self.scroll_offset.y
+        self._side_by_side = side_by_side
+        self._layout()
+        if kind == "file":
+            row = self._file_starts[fi]
+        elif kind in ("note", "blank"):
+            end = self._file_starts[fi + 1] if fi + 1 < len(self._files) else self._total
+            row = self._file_starts[fi] + 1 if kind == "note" else end - 1
+        elif kind == "hunk" or line_index < 0:
+            row = self._hunk_rows[fi][hi]
+        else:
+            row = self._hunk_rows[fi][hi] + 1 + self._body_index(fi, hi, line_index)
+        self._cursor_row = row
+        self.scroll_to(y=max(0, row - on_screen), animate=False, force=True, immediate=True)
+        self.refresh()
+
+    def _line_indices(self, fi: int, hi: int, bi: int) -> tuple[int, int]:
+        """Row ``bi`` of hunk ``hi`` as ``(old line index, new line index)`` (-1: none)."""
+        if self._side_by_side:
+            return self._pairs[fi][hi][bi]
+        line = self._files[fi].hunks[hi].lines[bi]
+        return (-1 if line.kind == "+" else bi, -1 if line.kind == "-" else bi)
+
+    def _body_index(self, fi: int, hi: int, line_index: int) -> int:
+        """The row (within its hunk) that shows line ``line_index`` of hunk ``hi``."""
+        if not self._side_by_side:
+            return line_index
+        for bi, (old, new) in enumerate(self._pairs[fi][hi]):
+            if line_index in (old, new):
+                return bi
+        return 0
 
     # -- navigation ----------------------------------------------------------------------------
 
@@ -351,8 +546,41 @@ class DiffPane(ScrollView, can_focus=True):
 
     @property
     def cursor_row(self) -> int:
-        """The row the last jump went to (a file or hunk header), or the top visible row."""
+        """The line cursor's row; without ``line_cursor``, the row the last jump went to (a file
+        or hunk header), or the top visible row."""
         return self._cursor_row
+
+    def spot_at(self, row: int) -> DiffSpot | None:
+        """What ``row`` shows (``None`` when there are no files or no such row)."""
+        if not self._files or not 0 <= row < self._total:
+            return None
+        kind, fi, hi, bi = self.locate(row)
+        file = self._files[fi]
+        if hi < 0:
+            return DiffSpot(fi, file, None, None, -1)
+        hunk = file.hunks[hi]
+        if kind == "hunk":
+            return DiffSpot(fi, file, hunk, None, -1)
+        old, new = self._line_indices(fi, hi, bi)
+        index = new if new >= 0 else old
+        return DiffSpot(fi, file, hunk, hunk.lines[index], index)
+
+    def cursor_spot(self) -> DiffSpot | None:
+        return self.spot_at(self._cursor_row)
+
+    def row_of_line(self, index: int, line: int | None) -> int:
+        """The row showing new-side line ``line`` of file ``index``: that line's row, else the
+        header of the hunk around it, else the file's header (also for ``line=None``)."""
+        start = self._file_starts[index]
+        if line is None:
+            return start
+        for hi, hunk in enumerate(self._files[index].hunks):
+            if hunk.new_start <= line < hunk.new_start + max(1, hunk.new_len):
+                for li, diff_line in enumerate(hunk.lines):
+                    if diff_line.new_no == line:
+                        return self._hunk_rows[index][hi] + 1 + self._body_index(index, hi, li)
+                return self._hunk_rows[index][hi]
+        return start
 
     def jump_to_row(self, row: int) -> None:
         """Make ``row`` the cursor and scroll it to the top of the pane (just under the
@@ -364,7 +592,7 @@ class DiffPane(ScrollView, can_focus=True):
         self._set_current(self.file_at_row(row))
         self._rows.clear()
         top = row if row in self._file_starts_set else row - 1
-        self.scroll_to(y=max(0, top), animate=False, force=True)
+        self.scroll_to(y=max(0, top), animate=False, force=True, immediate=self._line_cursor)
         self.refresh()
 
     def jump_to_file(self, index: int) -> None:
@@ -379,6 +607,65 @@ class DiffPane(ScrollView, can_focus=True):
         at = bisect_right(rows, self._cursor_row - 1) - 1
         return rows[at] if at >= 0 else None
 
+    def _is_blank(self, row: int) -> bool:
+        fi = bisect_right(self._file_starts, row) - 1
+        end = self._file_starts[fi + 1] if fi + 1 < len(self._files) else self._total
+        return row == end - 1
+
+    def _row_after(self, delta: int) -> int:
+        """The cursor's row moved by ``delta`` (separator rows are stepped over)."""
+        last = self._total - 2  # the last row is a separator
+        row = max(0, min(self._cursor_row + delta, last))
+        if self._is_blank(row):
+            row += 1 if delta > 0 else -1
+        return row
+
+    def move_cursor(self, delta: int) -> None:
+        """Move the line cursor ``delta`` rows (separator rows are stepped over)."""
+        if self._files:
+            self.place_cursor(self._row_after(delta))
+
+    def page_cursor(self, direction: int) -> None:
+        """Scroll a page and move the line cursor as far."""
+        if not self._files:
+            return
+        step = direction * max(1, self.scrollable_content_region.height - 2)
+        row = self._row_after(step)
+        self._rows.discard(self._cursor_row)
+        self._cursor_row = row  # first, so the scroll does not pull the old cursor along
+        top = max(0, min(self.scroll_offset.y + step, self.max_scroll_y))
+        self.scroll_to(y=top, animate=False, force=True, immediate=True)
+        self.place_cursor(row)
+
+    def place_cursor(self, row: int) -> None:
+        """Put the line cursor on ``row`` and scroll just enough to show it."""
+        if not self._files:
+            return
+        row = max(0, min(row, self._total - 1))
+        old = self._cursor_row
+        self._cursor_row = row
+        self._rows.discard(old)  # a hunk header's look depends on the cursor
+        self._rows.discard(row)
+        self._set_current(self.file_at_row(row))
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        row, top = self._cursor_row, self.scroll_offset.y
+        is_start = row in self._file_starts_set
+        if row == top and is_start:
+            return  # a file header on the top row is drawn there
+        if row <= top:  # above, or hidden under the sticky header
+            target = row if is_start else row - 1
+        elif row > top + height - 1:
+            target = row - height + 1
+        else:
+            return
+        self.scroll_to(y=max(0, target), animate=False, force=True, immediate=True)
+
     def _set_current(self, index: int | None) -> None:
         if index != self._current:
             self._current = index
@@ -391,7 +678,22 @@ class DiffPane(ScrollView, can_focus=True):
         if not self._files or height <= 0:
             return
         top = round(new_value)
-        if not top <= self._cursor_row < top + height:
+        row = self._cursor_row
+        if self._line_cursor:
+            # The view moved on its own (wheel, scroll bar): keep the cursor on screen.
+            if row == top and row in self._file_starts_set:
+                return
+            if row <= top:
+                row = top if top in self._file_starts_set else top + 1
+            elif row > top + height - 1:
+                row = top + height - 1
+            else:
+                return
+            self._cursor_row = min(row, max(0, self._total - 2))
+            self._set_current(self.file_at_row(self._cursor_row))
+            self.refresh()
+            return
+        if not top <= row < top + height:
             # The user scrolled the cursor out of view: review what is now on top.
             self._cursor_row = top
             self._set_current(self.file_at_row(top))
@@ -404,6 +706,15 @@ class DiffPane(ScrollView, can_focus=True):
         if row < self._total:
             self._cursor_row = row
             self._set_current(self.file_at_row(row))
+            self._rows.clear()
+            self.refresh()
+
+    def on_focus(self) -> None:
+        if self._line_cursor:
+            self.refresh()
+
+    def on_blur(self) -> None:
+        if self._line_cursor:
             self.refresh()
 
     # -- rendering -----------------------------------------------------------------------------
@@ -416,9 +727,13 @@ class DiffPane(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._rows.clear()
+        if self._side_by_side:
+            self._update_virtual_size()
 
     def locate(self, row: int) -> tuple[RowKind, int, int, int]:
-        """What ``row`` shows: ``(kind, file index, hunk index, line index)`` (-1 where n/a)."""
+        """What ``row`` shows: ``(kind, file index, hunk index, row within the hunk)`` (-1 where
+        n/a). The row within the hunk is the line's index in the unified view and the index of
+        its pair (see :func:`side_by_side_pairs`) side by side."""
         fi = bisect_right(self._file_starts, row) - 1
         start = self._file_starts[fi]
         if row == start:
@@ -444,6 +759,15 @@ class DiffPane(ScrollView, can_focus=True):
             self._styles[key] = rich
         return rich
 
+    def _mark_style(self, gutter_component: str) -> RichStyle:
+        """The comment mark's component drawn over a gutter's (its tint shows through)."""
+        key = (gutter_component, "diff-pane--comment-mark")
+        rich = self._styles.get(key)
+        if rich is None:
+            rich = self.get_visual_style(gutter_component, "diff-pane--comment-mark").rich_style
+            self._styles[key] = rich
+        return rich
+
     def highlighted(self, fi: int, hi: int, li: int) -> TokenLine:
         """Tokens of line ``li`` of hunk ``hi`` of file ``fi``, highlighting its block once."""
         block = li // HIGHLIGHT_BLOCK
@@ -466,9 +790,9 @@ class DiffPane(ScrollView, can_focus=True):
             strip = Strip.join([strip, Strip([Segment(right + " ", style)])])
         return strip.crop(0, width).extend_cell_length(width, style)
 
-    def _render_row(self, row: int, width: int) -> tuple[Strip, Strip, RichStyle]:
-        """A row as (fixed part, horizontally scrolling part, style filling the rest)."""
-        kind, fi, hi, li = self.locate(row)
+    def _render_row(self, row: int, width: int) -> tuple[Part, ...]:
+        """A row as one part across the width, or two (old and new side) side by side."""
+        kind, fi, hi, bi = self.locate(row)
         file = self._files[fi]
         context = self._rich("diff-pane--context")
         if kind == "file":
@@ -480,40 +804,82 @@ class DiffPane(ScrollView, can_focus=True):
             title = f" {_STATUS_LETTER[file.status]} {file.path}"
             if file.old_path:
                 title += f" ← {file.old_path}"
-            right = ("✓ viewed  " if file.path in self._viewed else "") + _stats(file)
+            marks = self._marks.get(file.path)
+            right = f"● {marks[0]}  " if marks else ""
+            right += ("✓ viewed  " if file.path in self._viewed else "") + _stats(file)
             header = self._text_row(display_text(title), component, width, right)
-            return header, Strip([]), context
+            return ((header, Strip([]), context),)
         if kind == "note":
             pad = " " * self.gutter_width
             note = self._text_row(pad + _file_note(file), "diff-pane--note", width)
-            return note, Strip([]), context
+            return ((note, Strip([]), context),)
         if kind == "blank":
-            return Strip.blank(width, context), Strip([]), context
+            return ((Strip.blank(width, context), Strip([]), context),)
         hunk: Hunk = file.hunks[hi]
         if kind == "hunk":
             current = row == self._cursor_row
             component = "diff-pane--hunk-header-current" if current else "diff-pane--hunk-header"
-            text = " " * (self.gutter_width - 2) + display_text(hunk.header)
-            return self._text_row(text, component, width), Strip([]), context
-        line = hunk.lines[li]
+            indent = self.half_gutter_width if self._side_by_side else self.gutter_width
+            text = " " * (indent - 2) + display_text(hunk.header)
+            return ((self._text_row(text, component, width), Strip([]), context),)
+        marked = self._marks.get(file.path, (0, set()))[1]
+        if self._side_by_side:
+            old, new = self._pairs[fi][hi][bi]
+            return (
+                self._half_row(fi, hi, old, "old", marked),
+                self._half_row(fi, hi, new, "new", marked),
+            )
+        line = hunk.lines[bi]
         w = self._num_width
-        old = "" if line.old_no is None else str(line.old_no)
-        new = "" if line.new_no is None else str(line.new_no)
-        numbers = f"{old:>{w}} {new:>{w}} "
+        old_no = "" if line.old_no is None else str(line.old_no)
+        new_no = "" if line.new_no is None else str(line.new_no)
+        numbers = f"{old_no:>{w}} {new_no:>{w}}"
+        mark = "●" if line.new_no in marked else " "
         if line.kind == "\\":
-            gutter = Strip([Segment(numbers + "  ", self._rich("diff-pane--gutter"))])
-            marker = "\\ " + display_text(line.text)
-            code = Strip([Segment(marker, self._rich("diff-pane--marker"))])
-            return gutter, code, context
-        if line.kind == "+":
-            component, gutter_component = "diff-pane--added", "diff-pane--gutter-added"
-        elif line.kind == "-":
-            component, gutter_component = "diff-pane--removed", "diff-pane--gutter-removed"
-        else:
-            component, gutter_component = "diff-pane--context", "diff-pane--gutter"
+            gutter = Strip([Segment(numbers + "   ", self._rich("diff-pane--gutter"))])
+            text = "\\ " + display_text(line.text)
+            code = Strip([Segment(text, self._rich("diff-pane--marker"))])
+            return ((gutter, code, context),)
+        component, gutter_component = self._components(line.kind)
         gutter = Strip(
             [
                 Segment(numbers, self._rich(gutter_component)),
+                Segment(mark, self._mark_style(gutter_component)),
+                Segment(f"{line.kind} ", self._rich(component, "bold" if line.kind != " " else "")),
+            ]
+        )
+        tokens = self.highlighted(fi, hi, bi)
+        code = Strip([Segment(text, self._rich(component, style)) for text, style in tokens])
+        return ((gutter, code, self._rich(component)),)
+
+    @staticmethod
+    def _components(kind: str) -> tuple[str, str]:
+        """The component classes of a line of ``kind``: (code, gutter)."""
+        if kind == "+":
+            return "diff-pane--added", "diff-pane--gutter-added"
+        if kind == "-":
+            return "diff-pane--removed", "diff-pane--gutter-removed"
+        return "diff-pane--context", "diff-pane--gutter"
+
+    def _half_row(self, fi: int, hi: int, li: int, side: str, marked: set[int]) -> Part:
+        """One side of a side-by-side row: line ``li`` of the hunk (``-1``: nothing)."""
+        if li < 0:
+            empty = self._rich("diff-pane--empty")
+            return Strip([]), Strip([]), empty
+        line = self._files[fi].hunks[hi].lines[li]
+        number = line.old_no if side == "old" else line.new_no
+        numbers = f"{'' if number is None else number:>{self._num_width}}"
+        if line.kind == "\\":
+            gutter = Strip([Segment(numbers + "   ", self._rich("diff-pane--gutter"))])
+            text = "\\ " + display_text(line.text)
+            code = Strip([Segment(text, self._rich("diff-pane--marker"))])
+            return gutter, code, self._rich("diff-pane--context")
+        component, gutter_component = self._components(line.kind)
+        mark = "●" if side == "new" and line.new_no in marked else " "
+        gutter = Strip(
+            [
+                Segment(numbers, self._rich(gutter_component)),
+                Segment(mark, self._mark_style(gutter_component)),
                 Segment(f"{line.kind} ", self._rich(component, "bold" if line.kind != " " else "")),
             ]
         )
@@ -529,6 +895,16 @@ class DiffPane(ScrollView, can_focus=True):
             return self._file_starts[bisect_right(self._file_starts, row) - 1]
         return row
 
+    @staticmethod
+    def _fit(part: Part, width: int, scroll_x: int) -> Strip:
+        """``part`` in exactly ``width`` cells, its scrolling part scrolled by ``scroll_x``."""
+        fixed, scrolling, fill = part
+        if fixed.cell_length >= width:
+            return fixed.crop(0, width)
+        room = width - fixed.cell_length
+        code = scrolling.crop(scroll_x, scroll_x + room).extend_cell_length(room, fill)
+        return Strip.join([fixed, code])
+
     def render_line(self, y: int) -> Strip:
         scroll_x = self.scroll_offset.x
         width = self.scrollable_content_region.width
@@ -539,12 +915,53 @@ class DiffPane(ScrollView, can_focus=True):
         if parts is None:
             parts = self._render_row(row, width)
             self._rows[row] = parts
-        fixed, scrolling, fill = parts
-        if fixed.cell_length >= width:
-            return fixed.crop(0, width)
-        room = width - fixed.cell_length
-        code = scrolling.crop(scroll_x, scroll_x + room).extend_cell_length(room, fill)
-        return Strip.join([fixed, code])
+        if len(parts) == 1:
+            strip = self._fit(parts[0], width, scroll_x)
+        else:
+            left = max(0, (width - 1) // 2)
+            right = max(0, width - 1 - left)
+            bar = Strip([Segment("│", self._rich("diff-pane--gutter"))])
+            strip = Strip.join(
+                [self._fit(parts[0], left, scroll_x), bar, self._fit(parts[1], right, scroll_x)]
+            ).crop(0, width)
+        if self._line_cursor and row == self._cursor_row:
+            background = self.get_visual_style("diff-pane--cursor").rich_style.bgcolor
+            strip = Strip(
+                Segment.apply_style(strip, post_style=RichStyle(bgcolor=background)),
+                strip.cell_length,
+            )
+        return strip
+
+
+class CursorDiffPane(DiffPane):
+    """A :class:`DiffPane` with a line cursor: ``up``/``down`` (and ``k``/``j``) move it line by
+    line, ``pageup``/``pagedown`` a page, ``home``/``end`` to the first and last line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor(1)", "Down", show=False, id="diff.cursor_down"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="diff.cursor_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="diff.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="diff.page_up"),
+        Binding("home", "first", "First line", show=False, id="diff.first_line"),
+        Binding("end", "last", "Last line", show=False, id="diff.last_line"),
+    ]
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, line_cursor=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.page_cursor(direction)
+
+    def action_first(self) -> None:
+        self.place_cursor(0)
+
+    def action_last(self) -> None:
+        self.place_cursor(max(0, self.total_rows - 2))
 
 
 class DiffFileList(ScrollView, can_focus=True):
@@ -703,22 +1120,55 @@ class DiffFileList(ScrollView, can_focus=True):
         return Strip(segments).crop(0, width).extend_cell_length(width, row_style)
 
 
+FILE_KEYS = Binding.Group("file")
+HUNK_KEYS = Binding.Group("hunk")
+"""The footer shows ``] [ file`` and ``} { hunk``: one label for each pair of keys."""
+
+
 class DiffView(Widget):
-    """A file list and a unified diff pane, with file/hunk navigation and viewed marks."""
+    """A file list and a diff pane, with file/hunk navigation and viewed marks.
+
+    ``line_cursor=True`` gives the pane a line cursor (:class:`CursorDiffPane`), for reviewing
+    line by line; :meth:`set_side_by_side` switches the pane to the side-by-side view.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("]", "next_file", "Next file", id="diff.next_file", tooltip="Next file"),
         Binding(
-            "[", "previous_file", "Prev file", id="diff.previous_file", tooltip="Previous file"
+            "]",
+            "next_file",
+            "Next file",
+            id="diff.next_file",
+            tooltip="Next file",
+            group=FILE_KEYS,
         ),
-        Binding("}", "next_hunk", "Next hunk", id="diff.next_hunk", tooltip="Next hunk"),
         Binding(
-            "{", "previous_hunk", "Prev hunk", id="diff.previous_hunk", tooltip="Previous hunk"
+            "[",
+            "previous_file",
+            "Prev file",
+            id="diff.previous_file",
+            tooltip="Previous file",
+            group=FILE_KEYS,
+        ),
+        Binding(
+            "}",
+            "next_hunk",
+            "Next hunk",
+            id="diff.next_hunk",
+            tooltip="Next hunk",
+            group=HUNK_KEYS,
+        ),
+        Binding(
+            "{",
+            "previous_hunk",
+            "Prev hunk",
+            id="diff.previous_hunk",
+            tooltip="Previous hunk",
+            group=HUNK_KEYS,
         ),
         Binding(
             "v",
             "toggle_viewed",
-            "Viewed",
+            "viewed",
             id="diff.toggle_viewed",
             tooltip="Mark the current file as viewed (or not)",
         ),
@@ -770,12 +1220,15 @@ class DiffView(Widget):
         id: str | None = None,
         classes: str | None = None,
         disabled: bool = False,
+        line_cursor: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._files: list[FileDiff] = []
         self._viewed: set[str] = set()
         self.file_list = DiffFileList(id="diff-files")
-        self.pane = DiffPane(id="diff-pane")
+        self.pane: DiffPane = (
+            CursorDiffPane(id="diff-pane") if line_cursor else DiffPane(id="diff-pane")
+        )
         self._message = Static("", id="diff-message", markup=False)
         self.add_class("-message")
 
@@ -810,9 +1263,12 @@ class DiffView(Widget):
         """Show ``files`` from the first one; ``viewed`` paths get the ``✓`` mark.
 
         With ``keep_position`` (a refresh of the same diff), the file under review stays the
-        current one when it is still in ``files``.
+        current one when it is still in ``files`` (with a line cursor, on the same new-side
+        line when that is still in the diff).
         """
         current = self.current_file
+        spot = self.pane.cursor_spot() if self.pane.line_cursor else None
+        line = spot.line.new_no if spot is not None and spot.line is not None else None
         if not files:
             self._files = []
             self.file_list.set_files([], set())
@@ -827,8 +1283,35 @@ class DiffView(Widget):
         if keep_position and current is not None:
             for index, file in enumerate(files):
                 if file.path == current.path:
-                    self.pane.jump_to_file(index)
+                    self.pane.jump_to_row(self.pane.row_of_line(index, line))
                     break
+
+    @property
+    def side_by_side(self) -> bool:
+        return self.pane.side_by_side
+
+    def set_side_by_side(self, side_by_side: bool) -> None:
+        """Show the old side on the left and the new side on the right (or unified again)."""
+        self.pane.set_side_by_side(side_by_side)
+
+    def cursor_spot(self) -> DiffSpot | None:
+        """What the pane's cursor is on (``None`` while there is nothing to show)."""
+        if not self._files or self.has_class("-message"):
+            return None
+        return self.pane.cursor_spot()
+
+    def jump_to_line(self, path: str, line: int | None) -> bool:
+        """Put the cursor on new-side ``line`` of ``path`` (its header for ``None``); returns
+        whether ``path`` is in the diff."""
+        for index, file in enumerate(self._files):
+            if file.path == path:
+                self.pane.jump_to_row(self.pane.row_of_line(index, line))
+                return True
+        return False
+
+    def set_comment_marks(self, marks: dict[str, list[int | None]]) -> None:
+        """Show where comments are (see :meth:`DiffPane.set_comment_marks`)."""
+        self.pane.set_comment_marks(marks)
 
     def focus_diff(self) -> None:
         """Give the keyboard to the diff pane (the file list is one ``tab`` away)."""
