@@ -39,10 +39,10 @@ def is_stale(comment: Comment, current: str | None) -> bool:
 
     ``current`` is the file's text now (``None``: the file is gone).
     """
+    if comment.line is None:
+        return False  # about the whole file (perhaps one the task deleted)
     if current is None:
         return True
-    if comment.line is None:
-        return False
     return quote_lines(current, comment.line, comment.end_line) != comment.quote
 
 

@@ -110,6 +110,7 @@ class Task:
     rounds: list[ReviewRound] = field(default_factory=list)
     check: CheckRecord | None = None
     viewed: dict[str, str] = field(default_factory=dict)  # path -> fingerprint when viewed
+    criteria_ticked: list[int] = field(default_factory=list)  # acceptance lines checked off
     timeline: dict[str, float] = field(default_factory=dict)  # first_change, review_ready, ...
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -110,6 +110,10 @@ class ReviewOps:
 
         self._update(tid, change)
 
+    def set_criteria(self, tid: str, ticked: list[int]) -> None:
+        """Remember which acceptance criteria the reviewer has checked off."""
+        self._update(tid, lambda t: setattr(t, "criteria_ticked", sorted(set(ticked))))
+
     # -- comments and review rounds ----------------------------------------------------------
     def add_comment(
         self, tid: str, path: str, text: str, line: int | None = None, end_line: int | None = None
@@ -123,8 +127,9 @@ class ReviewOps:
         if bad_start or bad_end:
             raise UsageError(f"bad line range for {path}: {line}-{end_line}")
         current = self._file_text(task, path)
-        if current is None:
+        if current is None and (line is not None or not self._in_base(task, path)):
             raise UsageError(f"{task.id}: no file '{path}' in its worktree")
+        current = current or ""  # a file the task deleted: a comment on the whole file
         if line is not None and line > len(current.splitlines()):
             raise UsageError(f"{path} has only {len(current.splitlines())} lines")
         comment = Comment(
@@ -165,6 +170,13 @@ class ReviewOps:
         if not target.is_relative_to(worktree) or not target.is_file():
             return None
         return target.read_text(encoding="utf-8", errors="replace")
+
+    def _in_base(self, task: Task, path: str) -> bool:
+        try:
+            self.repo.rev_parse(f"{task.base}:{path}")
+        except GitError:
+            return False
+        return True
 
     def stale_comments(self, tid: str) -> set[int]:
         """Pending comments whose code the agent has changed since they were written."""

@@ -18,6 +18,17 @@ from squadron.ui.themes import STATUS_VARIABLE_DEFAULTS, load_themes
 DEFAULT_THEME = "squadron-dark"
 
 
+def remappable_ids() -> set[str]:
+    """Every key id a user may remap in ``[keys]``: main screen, review screen, diff view."""
+    from squadron.ui.screens.review import REVIEW_BINDINGS
+    from squadron.ui.widgets.diff_view import DiffFileList, DiffPane, DiffView
+
+    bindings = [*MAIN_BINDINGS, *REVIEW_BINDINGS]
+    for widget in (DiffView, DiffPane, DiffFileList):
+        bindings += widget.BINDINGS
+    return {b.id for b in bindings if isinstance(b, Binding) and b.id}
+
+
 class SquadronApp(App[None]):
     TITLE = "squadron"
     COMMANDS = App.COMMANDS | {SquadronCommands}
@@ -72,7 +83,7 @@ class SquadronApp(App[None]):
             self.theme = DEFAULT_THEME
 
     def _load_keymap(self) -> None:
-        ids = {b.id for b in MAIN_BINDINGS}
+        ids = remappable_ids()
         keymap = {}
         for binding_id, keys in self.engine.settings.keys.items():
             if binding_id in ids:

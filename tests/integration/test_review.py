@@ -179,3 +179,16 @@ def test_cli_review_check_stats(repo: Path, tmp_path: Path) -> None:
     assert "rounds per task 1.0" in table
     bad = squadron("review", tid, "--comment", "notes.md:x-", "y", cwd=repo)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_criteria_ticks_persist_and_deleted_files_take_file_comments(engine: Engine) -> None:
+    tid, wt = started(engine, "write gone.txt x")
+    wait_until(lambda: (wt / "gone.txt").exists(), message="edit")
+    engine.set_criteria(tid, [2, 0, 2])
+    assert engine.get(tid).criteria_ticked == [0, 2]
+    (wt / "README.md").unlink()  # the task deletes a file that base has
+    comment = engine.add_comment(tid, "README.md", "why delete the readme?")
+    assert comment.line is None and comment.quote == ""
+    assert engine.stale_comments(tid) == set()
+    with pytest.raises(UsageError, match="no file"):
+        engine.add_comment(tid, "README.md", "a line of a deleted file", line=1)

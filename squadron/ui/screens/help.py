@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from squadron.ui.keys import MAIN_BINDINGS, OTHER_KEYS, describe
+from squadron.ui.screens.review import REVIEW_BINDINGS, REVIEW_KEYS_HELP
 
 
 def key_names(keys: str) -> str:
@@ -27,6 +28,10 @@ def key_table(keymap: dict[str, str], detach_key: str) -> Table:
         table.add_row(key_names(keys), describe(binding))
     for keys, text in OTHER_KEYS:
         table.add_row(keys, text)
+    for review in REVIEW_BINDINGS:
+        if isinstance(review, Binding) and review.id in REVIEW_KEYS_HELP:
+            keys = keymap.get(review.id, review.key)
+            table.add_row(key_names(keys), "review: " + REVIEW_KEYS_HELP[review.id])
     table.add_row(
         detach_key.replace("C-", "ctrl+"),
         "in a taken-over pane: back to squadron (or the tmux prefix, then d)",

@@ -451,7 +451,7 @@ class ReviewScreen(Screen[None]):
 
     async def _show_criteria(self, task: Task) -> None:
         side = self.query_one("#review-side", Vertical)
-        checklist = Checklist(task.spec.acceptance, id="checklist")
+        checklist = Checklist(task.spec.acceptance, task.criteria_ticked, id="checklist")
         if not checklist.criteria:
             none = Label("none given for this task", id="no-criteria", classes="muted")
             await side.mount(none, before="#comments-title")
@@ -467,6 +467,13 @@ class ReviewScreen(Screen[None]):
     @on(Checklist.SelectedChanged)
     def _criteria_ticked(self) -> None:
         self._show_criteria_title()
+        found = self.query("#checklist")
+        if found:
+            self._save_criteria(found.first(Checklist).ticked)
+
+    @work(thread=True, exit_on_error=False, group="criteria", exclusive=True)
+    def _save_criteria(self, ticked: list[int]) -> None:
+        self.engine.set_criteria(self.task_id, ticked)
 
     def _show_header(self, data: ReviewData) -> None:
         task = data.task

@@ -8,6 +8,7 @@ shown as written, never read as markup. ``space`` (or ``enter``, or a click) tic
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from textual.content import Content
@@ -52,11 +53,19 @@ class Checklist(SelectionList[int]):
     }
     """
 
-    def __init__(self, criteria: str, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        criteria: str,
+        ticked: Iterable[int] = (),
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         self.criteria = parse_criteria(criteria)
+        done = set(ticked)
         super().__init__(
             *(
-                Selection(Content(item.text), index, item.ticked)
+                Selection(Content(item.text), index, item.ticked or index in done)
                 for index, item in enumerate(self.criteria)
             ),
             id=id,
