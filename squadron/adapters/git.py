@@ -624,8 +624,9 @@ class GitRepo:
 
     # -- comparing ---------------------------------------------------------------------------
 
-    def _diff_range(self, worktree: StrPath, base: str) -> tuple[str, str]:
-        """(merge-base of base and HEAD, tree of the whole worktree): no commit needed."""
+    def diff_range(self, worktree: StrPath, base: str) -> tuple[str, str]:
+        """(merge-base of base and HEAD, tree of the whole worktree): what a task changed,
+        from one temporary-index snapshot; no commit needed."""
         head, _, tree = self._worktree_tree(Path(worktree).absolute())
         return self.merge_base(self._base_commit(base), head), tree
 
@@ -634,11 +635,15 @@ class GitRepo:
     ) -> str:
         """Everything the worktree changed since its merge-base with ``base``, untracked files
         included, as a unified diff (or ``--stat``). With ``since`` (a commit, e.g. the state
-        at the last review), only what changed after it. Paths are C-quoted only when they hold
-        control characters, quotes or backslashes (``core.quotePath=false``)."""
-        old, new = self._diff_range(worktree, base)
+        at the last review), only what changed after it."""
+        old, new = self.diff_range(worktree, base)
         if since is not None:
             old = self._commitish(since, "commit")
+        return self.diff_between(old, new, stat=stat)
+
+    def diff_between(self, old: str, new: str, stat: bool = False) -> str:
+        """The unified diff (or ``--stat``) between two commits or trees. Paths are C-quoted
+        only when they hold control characters, quotes or backslashes (core.quotePath=false)."""
         args = [
             "diff",
             "--no-color",
@@ -651,12 +656,12 @@ class GitRepo:
         if stat:
             args.append("--stat=1000")
         args += [old, new, "--"]
-        res = self._git(args, worktree, config=["core.quotePath=false"])
+        res = self._git(args, self.toplevel, config=["core.quotePath=false"])
         return res.out.decode("utf-8", "replace")
 
     def numstat(self, worktree: StrPath, base: str) -> list[FileStat]:
         """Per-file added/removed lines of :meth:`diff`, in one git call."""
-        old, new = self._diff_range(worktree, base)
+        old, new = self.diff_range(worktree, base)
         res = self._git(
             ["diff", "--numstat", "-z", "--no-relative", "-M", old, new, "--"], worktree
         )

@@ -52,6 +52,15 @@ class CheckResult:
         return f"check {verdict} in {self.duration:.1f}s: {self.command}"
 
 
+@dataclass(frozen=True)
+class ReviewSnapshot:
+    """What the review screen shows, from one look at the worktree."""
+
+    full: str  # the diff against the base
+    since: str | None  # the diff since the last review round (None: no round yet)
+    revision: str  # the tree that was diffed (what a check must have seen)
+
+
 class ReviewOps:
     repo: GitRepo
     settings: Settings
@@ -96,6 +105,17 @@ class ReviewOps:
             return self.repo.diff(self._worktree(task), task.base, stat=stat, since=since)
         except GitError as exc:
             raise SquadronError(str(exc)) from None
+
+    def review_snapshot(self, tid: str) -> ReviewSnapshot:
+        """Both review scopes and the revision, from a single snapshot of the worktree."""
+        task = self.get(tid)
+        try:
+            old, tree = self.repo.diff_range(self._worktree(task), task.base)
+            full = self.repo.diff_between(old, tree)
+            since = self.repo.diff_between(task.rounds[-1].revision, tree) if task.rounds else None
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        return ReviewSnapshot(full=full, since=since, revision=tree)
 
     def viewed_files(self, tid: str, files: list[FileDiff]) -> set[str]:
         """Files marked viewed whose change has not moved since (marks survive restarts)."""

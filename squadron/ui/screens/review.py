@@ -404,17 +404,15 @@ class ReviewScreen(Screen[None]):
         engine, tid = self.engine, self.task_id
         try:
             task = engine.get(tid)
-            full = parse_diff(engine.diff(tid))
-            if scope == "since" and task.rounds:
-                files = parse_diff(engine.diff(tid, since_review=True))
+            snap = engine.review_snapshot(tid)  # one look at the worktree for all three
+            full = parse_diff(snap.full)
+            check = engine.check_state(task, snap.revision)
+            if scope == "since" and snap.since is not None:
+                files = parse_diff(snap.since)
             else:
                 files, scope = full, "all"
             viewed = engine.viewed_files(tid, full)
             stale = engine.stale_comments(tid)
-            try:
-                check = engine.check_state(task, engine.revision(task))
-            except SquadronError:
-                check = engine.check_state(task)
         except SquadronError as exc:
             self.post_message(ReviewLoaded(generation, None, str(exc)))
             return
