@@ -146,6 +146,11 @@ def _check_file(path: Path, data: dict[str, Any]) -> None:
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: 'agents.{name}' must be a table")
     for name, value in data.get("keys", {}).items():
+        if isinstance(value, dict):
+            raise ConfigError(
+                f"{path}: 'keys.{name}' is a table: quote ids with a dot, "
+                f'e.g. "{name}.{next(iter(value), "send")}" = "…"'
+            )
         if not isinstance(value, str):
             raise ConfigError(f"{path}: 'keys.{name}' must be a string")
 

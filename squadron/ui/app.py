@@ -21,10 +21,10 @@ DEFAULT_THEME = "squadron-dark"
 def remappable_ids() -> set[str]:
     """Every key id a user may remap in ``[keys]``: main screen, review screen, diff view."""
     from squadron.ui.screens.review import REVIEW_BINDINGS
-    from squadron.ui.widgets.diff_view import DiffFileList, DiffPane, DiffView
+    from squadron.ui.widgets.diff_view import CursorDiffPane, DiffFileList, DiffPane, DiffView
 
     bindings = [*MAIN_BINDINGS, *REVIEW_BINDINGS]
-    for widget in (DiffView, DiffPane, DiffFileList):
+    for widget in (DiffView, DiffPane, CursorDiffPane, DiffFileList):
         bindings += widget.BINDINGS
     return {b.id for b in bindings if isinstance(b, Binding) and b.id}
 

@@ -341,3 +341,23 @@ async def test_check_failure_sent_then_override_merge_and_stats(
         await pilot.press("S")
         await until(pilot, lambda: type(app.screen).__name__ == "StatsScreen", message="stats")
         await pilot.press("escape")
+
+
+async def test_keys_are_remappable_and_unknown_ids_reported(
+    repo: Path, attacher: RecordingAttacher
+) -> None:
+    from tests.integration.helpers import write_user_config
+
+    write_user_config(
+        'default_agent = "fake"\n[keys]\nnew-task = "N"\n"review.send" = "ctrl+r"\nnonsense = "z"\n'
+    )
+    app = RecordingApp(Engine.open(repo), attacher=attacher)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        assert shown(app, "unknown key id 'nonsense'")
+        assert app.keymap == {"new-task": "N", "review.send": "ctrl+r"}
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MainScreen)  # n no longer opens the dialog
+        await pilot.press("N")
+        await until(pilot, lambda: app.screen.query("#title"), message="N opens the dialog")
