@@ -14,6 +14,7 @@ from squadron.ui.keys import MAIN_BINDINGS
 from squadron.ui.messages import PreviewUpdated, TasksUpdated
 from squadron.ui.screens.main import MainScreen
 from squadron.ui.themes import STATUS_VARIABLE_DEFAULTS, load_themes
+from squadron.ui.widgets.pane_view import ansi_text
 
 DEFAULT_THEME = "squadron-dark"
 
@@ -103,7 +104,8 @@ class SquadronApp(App[None]):
         if tick.tasks is not None:
             main.post_message(TasksUpdated(tick.tasks, tick.changed))
         if tick.preview is not None:
-            main.post_message(PreviewUpdated(*tick.preview))
+            task_id, screen = tick.preview
+            main.post_message(PreviewUpdated(task_id, ansi_text(screen)))
 
     def focus_task(self, task_id: str | None) -> None:
         if self.monitor is not None:

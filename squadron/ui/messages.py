@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.message import Message
 
 from squadron.core.diffparse import FileDiff
@@ -18,9 +19,10 @@ class TasksUpdated(Message):
 
 
 class PreviewUpdated(Message):
-    """The focused task's pane changed: its screen with colours and some history."""
+    """The focused task's pane changed: its screen with colours and some history, already
+    turned into Rich text on the monitor's thread (the UI thread only paints it)."""
 
-    def __init__(self, task_id: str, screen: str) -> None:
+    def __init__(self, task_id: str, screen: Text) -> None:
         super().__init__()
         self.task_id = task_id
         self.screen = screen

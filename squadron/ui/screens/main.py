@@ -71,6 +71,7 @@ class MainScreen(Screen[None]):
         self.tasks: dict[str, Task] = {}
         self.selected_id: str | None = None
         self.notifier: Notifier | None = None
+        self._bindings_state: tuple[bool, ...] = ()
         self._diff_cache: dict[str, DiffLoaded] = {}
         self._prefetch: Timer | None = None
         self._stats_queue: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -137,7 +138,7 @@ class MainScreen(Screen[None]):
             self.post_message(StatsWanted(tuple(wanted)))
         if self.selected_id in message.changed or self.selected_id not in old:
             self.show_selected(reload_diff=False)
-        self.refresh_bindings()
+        self.update_bindings()
 
     def on_stats_wanted(self, message: StatsWanted) -> None:
         """Diff stats are computed by one worker at a time, each task once per request."""
@@ -183,14 +184,15 @@ class MainScreen(Screen[None]):
         self.selected_id = message.task_id
         self.sq.focus_task(message.task_id)
         self.show_selected(reload_diff=True)
-        self.refresh_bindings()
+        self.update_bindings()
         if self._prefetch is not None:
             self._prefetch.stop()
         self._prefetch = self.set_timer(0.4, self._prefetch_diff)
 
     def show_selected(self, reload_diff: bool) -> None:
         task = self.selected
-        self.query_one(TaskInfo).show(task)
+        if self.query_one(TabbedContent).active == "tab-info":  # rendered when shown
+            self.query_one(TaskInfo).show(task)
         pane = self.query_one(PaneView)
         if task is None:
             pane.show_message("no task selected" if not self.tasks else "")
@@ -206,6 +208,8 @@ class MainScreen(Screen[None]):
     # opening the Diff tab shows it at once; it is then refreshed in the background.
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-info":
+            self.query_one(TaskInfo).show(self.selected)
         if event.pane.id == "tab-diff":
             self.query_one(DiffView).focus_diff()
             if self.selected_id:
@@ -297,6 +301,14 @@ class MainScreen(Screen[None]):
         if action == "review" and task.stage == Stage.ARCHIVED:
             return f"{task.id} is archived"
         return None
+
+    def update_bindings(self) -> None:
+        """Refresh the footer only when some key's availability changed: rebuilding it costs
+        more than everything else a keystroke does."""
+        state = tuple(self.why_not(a) is None for a in sorted(NEEDS_TASK))
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if self.why_not(action) else True

@@ -7,6 +7,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 
+def ansi_text(screen: str) -> Text:
+    """A captured pane (with colour escapes) as Rich text; safe to call on any thread."""
+    return Text.from_ansi(screen.rstrip("\n"), no_wrap=True)
+
+
 class PaneView(VerticalScroll):
     """Shows a captured screen; follows the bottom unless the user scrolled up."""
 
@@ -23,10 +28,11 @@ class PaneView(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._text
 
-    def show(self, task_id: str, screen: str) -> None:
+    def show(self, task_id: str, screen: str | Text) -> None:
+        """Show a captured screen (ANSI text, or Rich text already converted)."""
         follow = self.task_id != task_id or self.scroll_y >= self.max_scroll_y - 1
         self.task_id = task_id
-        self._text.update(Text.from_ansi(screen.rstrip("\n"), no_wrap=True))
+        self._text.update(screen if isinstance(screen, Text) else ansi_text(screen))
         if follow:
             self.call_after_refresh(self.scroll_end, animate=False)
 
