@@ -46,7 +46,7 @@ from squadron.engine.engine import Engine
 from squadron.ui.app import SquadronApp
 from squadron.ui.widgets.diff_view import DiffView
 from squadron.ui.widgets.pane_view import PaneView
-from squadron.ui.widgets.sidebar import Sidebar, TaskRow
+from squadron.ui.widgets.sidebar import RowView, Sidebar
 
 SIZE = (160, 50)
 DIFF_FILES = 200
@@ -98,15 +98,15 @@ def row_count(app: SquadronApp) -> int:
     if main is None or not main.is_mounted:
         return 0
     try:
-        return len(main.query_one(Sidebar).list_view.children)
+        return main.query_one(Sidebar).list_view.option_count
     except Exception:
         return 0
 
 
-def rows(app: SquadronApp) -> list[TaskRow]:
+def rows(app: SquadronApp) -> list[RowView]:
     if app.main is None:
         return []
-    return list(app.main.query_one(Sidebar).list_view.query(TaskRow))
+    return app.main.query_one(Sidebar).rows()
 
 
 async def settle(app: SquadronApp, pilot: Any, n: int, timeout: float = 60.0) -> float:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, ListView, TabbedContent, TextArea
+from textual.widgets import Input, OptionList, TabbedContent, TextArea
 
 from squadron.core.status import Status
 from squadron.core.task import Mode, Stage
@@ -15,7 +15,7 @@ from squadron.ui.screens.help import HelpScreen
 from squadron.ui.screens.main import MainScreen
 from squadron.ui.widgets.diff_view import DiffView
 from squadron.ui.widgets.pane_view import PaneView
-from squadron.ui.widgets.sidebar import Sidebar, TaskRow
+from squadron.ui.widgets.sidebar import RowView, Sidebar
 from tests.conftest import git
 from tests.tui.conftest import RecordingApp, RecordingAttacher, shown, until
 
@@ -27,8 +27,8 @@ def main(app: RecordingApp) -> MainScreen:
     return app.main
 
 
-def rows(app: RecordingApp) -> list[TaskRow]:
-    return list(main(app).query_one(Sidebar).list_view.query(TaskRow))
+def rows(app: RecordingApp) -> list[RowView]:
+    return main(app).query_one(Sidebar).rows()
 
 
 def start_task(engine: Engine, title: str = "Fake work", prompt: str = "") -> str:
@@ -264,7 +264,7 @@ async def test_disabled_keys_say_why_with_no_task(app: RecordingApp) -> None:
         await until(pilot, lambda: shown(app, "no task selected"), message="why")
         assert isinstance(app.screen, MainScreen)
         assert main(app).query_one(Sidebar).list_view.has_focus or isinstance(
-            app.focused, (ListView, Input)
+            app.focused, (OptionList, Input)
         )
 
 
@@ -311,7 +311,7 @@ async def test_check_failure_sent_then_override_merge_and_stats(
         await until(pilot, lambda: shown(app, "check failed"), message="check result")
         await until(
             pilot,
-            lambda: "✗ check" in str(rows(app)[0]._meta.render()),
+            lambda: "✗ check" in rows(app)[0].text,
             message="sidebar check mark",
         )
         await pilot.press("f")

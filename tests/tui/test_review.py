@@ -229,7 +229,9 @@ async def test_viewed_marks_persist_and_reset_when_the_agent_changes_the_file(
         agent_writes(engine, tid, TWO, "beta = 3")  # the agent changes one file again
         third = await open_review(app, pilot, engine, tid)
         assert view_of(third).viewed == {ONE}
-        assert text_of(view_of(third).file_list.render_line(0)).startswith("✓ ")
+        files = view_of(third).file_list
+        await until(pilot, lambda: text_of(files.render_line(0)).strip(), message="file list drawn")
+        assert text_of(files.render_line(0)).startswith("✓ ")
         assert not text_of(view_of(third).file_list.render_line(1)).startswith("✓")
 
 

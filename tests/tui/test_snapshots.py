@@ -26,7 +26,7 @@ from squadron.ui.app import SquadronApp
 from squadron.ui.screens.help import HelpScreen
 from squadron.ui.screens.main import MainScreen
 from squadron.ui.screens.new_task import NewTaskScreen
-from squadron.ui.widgets.sidebar import TaskRow
+from squadron.ui.widgets.sidebar import Sidebar
 from tests.integration.helpers import write_user_config
 
 SIZE = (120, 36)
@@ -128,7 +128,7 @@ async def settle(pilot: Pilot[object], screen_type: type | None = None) -> None:
     assert isinstance(app, SquadronApp)
     for _ in range(250):
         main = app.main
-        rows = len(main.query(TaskRow)) if main is not None else 0
+        rows = len(main.query_one(Sidebar).rows()) if main is not None else 0
         if rows == 3 and isinstance(app.screen, screen_type or MainScreen):
             break
         await pilot.pause(0.02)

@@ -1,14 +1,21 @@
-"""The task list: one row per task with status, title, agent, mode, +/- and time in status."""
+"""The task list: one row per task with status, title, agent, mode, +/- and time in status.
+
+All rows live in one Line-API widget (an ``OptionList``), not a widget per row: with a hundred
+tasks, moving the focus or re-laying out the screen stays cheap. Colours come from theme
+variables through Content markup (``$status-waiting`` and friends).
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Label, ListItem, ListView
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
 
 from squadron.core.naming import first_line
 from squadron.core.status import Status
@@ -52,48 +59,61 @@ def matches(task: Task, query: str) -> bool:
     return all(word in hay for word in q.split())
 
 
-class TaskRow(ListItem):
-    """Two lines: ``◆ waiting  t2 Title`` and ``claude · ⚑ conductor · +3 -1 · 2m``."""
+def meta_line(task: Task, checking: bool, now: float) -> str:
+    """``claude · ⚑ conductor · +3 -1 · ✓ check · ✎ 2 · 4m``"""
+    meta = [task.agent]
+    if task.mode == Mode.CONDUCTOR:
+        meta.append("⚑ conductor")
+    if task.stage.value != "running":
+        meta.append(task.stage.value)
+    meta.append(f"+{task.added} -{task.removed}")
+    if checking:
+        meta.append("… check")
+    elif task.check is not None:
+        meta.append("✓ check" if task.check.ok else "✗ check")
+    if task.comments:
+        meta.append(f"✎ {len(task.comments)}")
+    meta.append(since(now - (task.status_since or task.created_at)))
+    return " · ".join(meta)
 
-    def __init__(self, task: Task, checking: bool = False) -> None:
-        super().__init__(id=f"row-{task.id}")
-        self.task_data = task
-        self.checking = checking
-        self._head = Label(classes="row-head")
-        self._meta = Label(classes="row-meta")
 
-    def compose(self) -> ComposeResult:
-        yield self._head
-        yield self._meta
+def row_content(task: Task, checking: bool, now: float) -> Content:
+    """Two lines: ``◆ waiting  t2 Title`` in the status colour, then the meta line."""
+    status = task.status.value
+    head = Content.assemble(
+        (f"{GLYPHS[task.status]} {task.status_label:<9}", f"bold $status-{status}"),
+        (f"{task.id} ", "dim"),
+        (first_line(task.title, 60), "$text" if task.stage.value == "running" else "dim"),
+    )
+    meta_style = "$accent" if task.mode == Mode.CONDUCTOR else "$text-muted"
+    meta = Content.styled("  " + meta_line(task, checking, now), meta_style)
+    return Content("\n").join([head, meta])
 
-    def on_mount(self) -> None:
-        self.update_task(self.task_data)
 
-    def update_task(self, task: Task, now: float | None = None) -> None:
-        self.task_data = task
-        for status in Status:
-            self.set_class(task.status == status, f"status-{status.value}")
-        self.set_class(task.mode == Mode.CONDUCTOR, "conductor")
-        self.set_class(task.stage.value in ("merged", "archived"), "done")
-        head = Text()
-        head.append(f"{GLYPHS[task.status]} {task.status_label:<9}", style="bold")
-        head.append(f"{task.id} ", style="dim")
-        head.append(first_line(task.title, 60))
-        self._head.update(head)
-        meta = [task.agent]
-        if task.mode == Mode.CONDUCTOR:
-            meta.append("⚑ conductor")
-        if task.stage.value != "running":
-            meta.append(task.stage.value)
-        meta.append(f"+{task.added} -{task.removed}")
-        if self.checking:
-            meta.append("… check")
-        elif task.check is not None:
-            meta.append("✓ check" if task.check.ok else "✗ check")
-        if task.comments:
-            meta.append(f"✎ {len(task.comments)}")
-        meta.append(since((now or time.time()) - (task.status_since or task.created_at)))
-        self._meta.update(" · ".join(meta))
+@dataclass(frozen=True)
+class RowView:
+    """What one row shows, for tests and tools: the task, its classes, its plain text."""
+
+    task_data: Task
+    classes: frozenset[str]
+    text: str
+
+
+class TaskList(OptionList):
+    """The rows. ``index`` is the highlighted row (ListView's name for it)."""
+
+    DEFAULT_CSS = """
+    TaskList { border: none; padding: 0; }
+    TaskList:focus { border: none; }
+    """
+
+    @property
+    def index(self) -> int | None:
+        return self.highlighted
+
+    @index.setter
+    def index(self, value: int | None) -> None:
+        self.highlighted = value
 
 
 class Sidebar(Vertical):
@@ -109,65 +129,86 @@ class Sidebar(Vertical):
         self.tasks: list[Task] = []
         self.query_text = ""
         self.checking: set[str] = set()
+        self._shown: list[Task] = []
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter tasks…", id="filter")
-        yield ListView(id="task-list")
+        yield TaskList(id="task-list")
         yield Label("no tasks yet — press n to create one", id="empty")
 
     @property
-    def list_view(self) -> ListView:
-        return self.query_one("#task-list", ListView)
+    def list_view(self) -> TaskList:
+        return self.query_one("#task-list", TaskList)
 
     @property
     def selected_id(self) -> str | None:
-        item = self.list_view.highlighted_child
-        return item.task_data.id if isinstance(item, TaskRow) else None
+        index = self.list_view.highlighted
+        if index is None or not 0 <= index < len(self._shown):
+            return None
+        return self._shown[index].id
 
     def shown_tasks(self) -> list[Task]:
         return [t for t in self.tasks if matches(t, self.query_text)]
 
+    def rows(self) -> list[RowView]:
+        now = time.time()
+        out = []
+        for task in self._shown:
+            classes = {f"status-{task.status.value}"}
+            if task.mode == Mode.CONDUCTOR:
+                classes.add("conductor")
+            if task.stage.value in ("merged", "archived"):
+                classes.add("done")
+            text = row_content(task, task.id in self.checking, now).plain
+            out.append(RowView(task, frozenset(classes), text))
+        return out
+
     async def set_tasks(self, tasks: list[Task]) -> None:
         """Show ``tasks``: rows are updated in place, added or removed; the cursor stays."""
         self.tasks = tasks
-        await self._sync()
+        self._sync()
 
-    async def _sync(self) -> None:
+    def _sync(self) -> None:
         wanted = self.shown_tasks()
         view = self.list_view
-        rows = {row.task_data.id: row for row in view.query(TaskRow)}
-        keep = [t.id for t in wanted]
-        current = [r.task_data.id for r in view.query(TaskRow)]
         selected = self.selected_id
         now = time.time()
-        if current == keep:
+        if [t.id for t in wanted] == [t.id for t in self._shown]:
+            self._shown = wanted
             for task in wanted:
-                rows[task.id].checking = task.id in self.checking
-                rows[task.id].update_task(task, now)
+                view.replace_option_prompt(
+                    task.id, row_content(task, task.id in self.checking, now)
+                )
         else:
-            await view.clear()
-            await view.extend(TaskRow(t, t.id in self.checking) for t in wanted)
-            if selected in keep:
-                view.index = keep.index(selected)
-            elif keep:
-                view.index = 0
+            self._shown = wanted
+            view.clear_options()
+            view.add_options(
+                Option(row_content(t, t.id in self.checking, now), id=t.id) for t in wanted
+            )
+            ids = [t.id for t in wanted]
+            if selected in ids:
+                view.highlighted = ids.index(selected)
+            elif ids:
+                view.highlighted = 0
         self.query_one("#empty", Label).display = not wanted
         if self.selected_id != selected:
             self.post_message(self.Selected(self.selected_id))
 
     def tick_ages(self) -> None:
         now = time.time()
-        for row in self.list_view.query(TaskRow):
-            row.update_task(row.task_data, now)
+        for task in self._shown:
+            self.list_view.replace_option_prompt(
+                task.id, row_content(task, task.id in self.checking, now)
+            )
 
     def open_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
         box.focus()
 
-    async def on_input_changed(self, event: Input.Changed) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
-        await self._sync()
+        self._sync()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -180,12 +221,14 @@ class Sidebar(Vertical):
         box.display = False
         self.list_view.focus()
 
-    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        item = event.item
-        self.post_message(self.Selected(item.task_data.id if isinstance(item, TaskRow) else None))
+        self.post_message(self.Selected(event.option.id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
 
     def select(self, task_id: str) -> None:
-        ids = [r.task_data.id for r in self.list_view.query(TaskRow)]
+        ids = [t.id for t in self._shown]
         if task_id in ids:
-            self.list_view.index = ids.index(task_id)
+            self.list_view.highlighted = ids.index(task_id)
