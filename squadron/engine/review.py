@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from squadron.adapters.store import StateStore
 
 STRATEGIES = ("merge", "squash", "rebase")
-CHECK_STATES = ("none", "missing", "stale", "pass", "fail")
 
 
 @dataclass(frozen=True)
