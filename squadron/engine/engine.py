@@ -106,7 +106,10 @@ class Engine(ReviewOps):
         socket = default_socket()
         config = state_home() / f"tmux-{socket}.conf"
         tmux = TmuxServer(socket, config)
+        before = config.read_text(encoding="utf-8") if config.exists() else None
         tmux.write_config(settings.detach_key)
+        if before is not None and before != config.read_text(encoding="utf-8"):
+            tmux.source_config()  # e.g. a new detach_key, for a server started earlier
         return cls(repo, settings, tmux, StateStore(repo.common_dir))
 
     # -- reading -----------------------------------------------------------------------------

@@ -257,3 +257,15 @@ def test_command_is_matched_to_its_agent_preset(engine: Engine, tmp_path: Path) 
     assert "--settings" in task.command  # claude's per-task hooks come with its preset
     plain = engine.new_task("plain", command="sleep 30")
     assert plain.agent == "shell"
+
+
+def test_a_changed_detach_key_reaches_a_running_server(engine: Engine, repo: Path) -> None:
+    new_fake(engine)  # the private server is running
+    write_user_config('detach_key = "C-g"\n')
+    fresh = Engine.open(repo)
+    socket = os.environ["SQUADRON_TMUX_SOCKET"]
+    keys = subprocess.run(
+        ["tmux", "-L", socket, "list-keys", "-T", "root"], capture_output=True, text=True
+    ).stdout
+    assert "C-g" in keys and "detach-client" in keys
+    assert fresh.settings.detach_key == "C-g"
