@@ -142,8 +142,22 @@ def test_take_over_and_detach_with_the_detach_key_and_the_prefix(
     assert row_of(repo, tid)["mode"] == "conductor"
 
     # The TUI still answers keys, and the agent outlives both take-overs and the TUI.
-    # (ctrl+c, the app's own binding: `q` does not quit yet, keys.py binds it to "quit" on
-    # the main screen, which has no such action.)
-    outer.press("C-c")
+    outer.press("q")
     outer.wait_for(lambda s: TUI_BACK not in s, "the TUI to quit")
+    assert row_of(repo, tid)["status"] not in ("exited", "lost")
+
+
+def test_cli_attach_records_conductor_mode_and_detaches_back_to_the_shell(
+    repo: Path, outer: OuterTerminal
+) -> None:
+    write_user_config('default_agent = "fake"\n')
+    tid = Engine.open(repo).new_task(TITLE, agent="fake").id
+    outer.start([sys.executable, "-m", "squadron", "attach", tid], cwd=repo)
+    outer.wait_for(agent_screen, "the agent's own screen after squadron attach")
+    assert row_of(repo, tid)["mode"] == "conductor"
+    outer.press("C-q")
+    outer.wait_for(
+        lambda s: f"squadron handback {tid}" in s and AGENT_BANNER not in s,
+        "back in the shell, told how to hand the task back",
+    )
     assert row_of(repo, tid)["status"] not in ("exited", "lost")
