@@ -57,6 +57,10 @@ async def test_create_task_from_modal_and_see_status_change(
         )
         await until(pilot, lambda: rows(app)[0].task_data.status == Status.IDLE, message="idle")
         assert "status-idle" in rows(app)[0].classes
+        await pilot.press("s")  # where the status came from, on request
+        await until(pilot, lambda: "idle·" in rows(app)[0].text, message="provenance shown")
+        source = rows(app)[0].task_data.provenance.value
+        assert f"idle·{source}" in rows(app)[0].text
         assert (
             json.loads(log.read_text().splitlines()[0]) == "work 1;; write notes.txt from the modal"
         )

@@ -342,6 +342,9 @@ class MainScreen(Screen[None]):
             self.query_one(Sidebar).list_view.focus()
         tabs.active = tab
 
+    def action_toggle_provenance(self) -> None:
+        self.query_one(Sidebar).toggle_provenance()
+
     def action_filter(self) -> None:
         self.query_one(Sidebar).open_filter()
 

@@ -77,11 +77,15 @@ def meta_line(task: Task, checking: bool, now: float) -> str:
     return " · ".join(meta)
 
 
-def row_content(task: Task, checking: bool, now: float) -> Content:
-    """Two lines: ``◆ waiting  t2 Title`` in the status colour, then the meta line."""
+def row_content(task: Task, checking: bool, now: float, provenance: bool = False) -> Content:
+    """Two lines: ``◆ waiting  t2 Title`` in the status colour, then the meta line.
+
+    With ``provenance`` the status says where it came from: ``◆ waiting·hook``."""
     status = task.status.value
+    label = f"{task.status_label}·{task.provenance.value}" if provenance else task.status_label
+    width = 18 if provenance else 9
     head = Content.assemble(
-        (f"{GLYPHS[task.status]} {task.status_label:<9}", f"bold $status-{status}"),
+        (f"{GLYPHS[task.status]} {label:<{width}}", f"bold $status-{status}"),
         (f"{task.id} ", "dim"),
         (first_line(task.title, 60), "$text" if task.stage.value == "running" else "dim"),
     )
@@ -129,6 +133,7 @@ class Sidebar(Vertical):
         self.tasks: list[Task] = []
         self.query_text = ""
         self.checking: set[str] = set()
+        self.provenance = False  # show where each status came from
         self._shown: list[Task] = []
 
     def compose(self) -> ComposeResult:
@@ -159,7 +164,7 @@ class Sidebar(Vertical):
                 classes.add("conductor")
             if task.stage.value in ("merged", "archived"):
                 classes.add("done")
-            text = row_content(task, task.id in self.checking, now).plain
+            text = row_content(task, task.id in self.checking, now, self.provenance).plain
             out.append(RowView(task, frozenset(classes), text))
         return out
 
@@ -177,13 +182,14 @@ class Sidebar(Vertical):
             self._shown = wanted
             for task in wanted:
                 view.replace_option_prompt(
-                    task.id, row_content(task, task.id in self.checking, now)
+                    task.id, row_content(task, task.id in self.checking, now, self.provenance)
                 )
         else:
             self._shown = wanted
             view.clear_options()
             view.add_options(
-                Option(row_content(t, t.id in self.checking, now), id=t.id) for t in wanted
+                Option(row_content(t, t.id in self.checking, now, self.provenance), id=t.id)
+                for t in wanted
             )
             ids = [t.id for t in wanted]
             if selected in ids:
@@ -194,11 +200,15 @@ class Sidebar(Vertical):
         if self.selected_id != selected:
             self.post_message(self.Selected(self.selected_id))
 
+    def toggle_provenance(self) -> None:
+        self.provenance = not self.provenance
+        self.tick_ages()
+
     def tick_ages(self) -> None:
         now = time.time()
         for task in self._shown:
             self.list_view.replace_option_prompt(
-                task.id, row_content(task, task.id in self.checking, now)
+                task.id, row_content(task, task.id in self.checking, now, self.provenance)
             )
 
     def open_filter(self) -> None:
