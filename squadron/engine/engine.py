@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from squadron.adapters.config import Settings, default_worktree_root, load_settings, state_home
-from squadron.adapters.git import GitError, GitRepo, NotARepoError, git_version
+from squadron.adapters.git import GitError, GitRepo, NotARepoError
 from squadron.adapters.store import StateStore
-from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket, tmux_version
+from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket
 from squadron.core.approve import check_policy
 from squadron.core.detector import PaneSnapshot, classify, is_ready
 from squadron.core.errors import SquadronError, UsageError
@@ -26,10 +25,9 @@ from squadron.core.presets import Preset, match_preset
 from squadron.core.status import Provenance, Status, StatusReading
 from squadron.core.task import Mode, Spec, Stage, Task
 from squadron.engine import hooks
+from squadron.engine.floors import check_floors
 from squadron.engine.review import ReviewOps
 
-GIT_FLOOR = (2, 38, 0)
-TMUX_FLOOR = (3, 2)
 # Starts the agent's argv (passed as positional parameters, never spliced into this text). A
 # program that cannot be found gets a message that stays on the pane (tmux can miss the output
 # of a process that dies at once) before the pane dies with the shell's status 127.
@@ -60,20 +58,6 @@ def pane_snapshot(pane: PaneInfo, screen: str) -> PaneSnapshot:
         dead=pane.dead,
         exit_status=code,
     )
-
-
-def check_floors() -> None:
-    """Refuse to run on a machine without git ≥ 2.38 and tmux ≥ 3.2 (exit 2, one line)."""
-    if shutil.which("git") is None:
-        raise UsageError("git is not installed; squadron needs git ≥ 2.38")
-    if shutil.which("tmux") is None:
-        raise UsageError("tmux is not installed; squadron needs tmux ≥ 3.2")
-    gv = git_version()
-    if gv < GIT_FLOOR:
-        raise UsageError(f"git {'.'.join(map(str, gv))} is too old; squadron needs git ≥ 2.38")
-    tv = tmux_version()
-    if tv < TMUX_FLOOR:
-        raise UsageError(f"tmux {'.'.join(map(str, tv))} is too old; squadron needs tmux ≥ 3.2")
 
 
 class Engine(ReviewOps):
@@ -135,34 +119,40 @@ class Engine(ReviewOps):
         return task
 
     # -- creating ----------------------------------------------------------------------------
-    def agent_argv(self, preset: Preset, command: str | None, prompt: str, task: str) -> list[str]:
+    @staticmethod
+    def command_argv(command: str | None) -> list[str] | None:
+        """``--command`` split like a shell would (it is never run by one); None if absent."""
+        if not command:
+            return None
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            raise UsageError(f"cannot parse --command: {exc}") from None
+        if not argv:
+            raise UsageError("the agent command is empty")
+        return argv
+
+    def agent_argv(
+        self, preset: Preset, command: list[str] | None, prompt: str, task: str
+    ) -> list[str]:
         """The agent's command line: command, per-task hook options, then the prompt if the
         preset passes it as an argument."""
         if command:
-            try:
-                argv = shlex.split(command)
-            except ValueError as exc:
-                raise UsageError(f"cannot parse --command: {exc}") from None
+            argv = list(command)
         elif preset.command:
             argv = list(preset.command)
         else:
             argv = [os.environ.get("SHELL") or "/bin/sh"]
-        if not argv:
-            raise UsageError("the agent command is empty")
         argv += hooks.hook_args(preset, self.store, task)
         if prompt and preset.prompt_mode == "arg":
             argv.append(prompt)
         return argv
 
-    def _pick_preset(self, agent: str | None, command: str | None) -> Preset:
+    def _pick_preset(self, agent: str | None, command: list[str] | None) -> Preset:
         """The named preset; for ``--command`` without an agent (or with ``shell``), the preset
         of the program the command runs (``/opt/bin/claude --model x`` reads as claude)."""
         if command and agent in (None, "shell"):
-            try:
-                argv = shlex.split(command)
-            except ValueError as exc:
-                raise UsageError(f"cannot parse --command: {exc}") from None
-            matched = match_preset(self.settings.agents, "", argv)
+            matched = match_preset(self.settings.agents, "", command)
             return matched or self.settings.preset("shell")
         return self.settings.preset(agent or self.settings.default_agent)
 
@@ -179,7 +169,8 @@ class Engine(ReviewOps):
         """Create branch, worktree and tmux session; the prompt is typed by ``deliver_prompt``."""
         if not title.strip():
             raise UsageError("a task needs a title")
-        preset = self._pick_preset(agent, command)
+        command_argv = self.command_argv(command)
+        preset = self._pick_preset(agent, command_argv)
         if auto_approve:
             try:
                 check_policy(auto_approve)
@@ -194,7 +185,7 @@ class Engine(ReviewOps):
         branch = self.repo.unique_branch(branch_name(title, tid, self.settings.branch_prefix))
         root = Path(self.settings.worktree_root or default_worktree_root(self.repo.toplevel))
         worktree = root / f"{tid}-{slugify(title, fallback=tid)[:24]}"
-        argv = self.agent_argv(preset, command, prompt, tid)
+        argv = self.agent_argv(preset, command_argv, prompt, tid)
         now = self.clock()
         task = Task(
             id=tid,
