@@ -22,7 +22,8 @@ from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.stats import duration, summarize
 from squadron.core.task import Mode, Task
-from squadron.engine.engine import Engine, check_floors
+from squadron.engine.engine import Engine
+from squadron.engine.floors import check_floors
 from squadron.engine.review import STRATEGIES
 
 

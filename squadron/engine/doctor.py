@@ -4,58 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from squadron.adapters.config import load_settings, project_config_path, user_config_path
-from squadron.adapters.git import GitError, GitRepo, git_version
-from squadron.adapters.tmux import TmuxError, tmux_version
+from squadron.adapters.git import GitError, GitRepo
 from squadron.core.errors import SquadronError
-from squadron.engine.engine import GIT_FLOOR, TMUX_FLOOR
-
-
-@dataclass(frozen=True)
-class Check:
-    ok: bool
-    what: str
-    fix: str = ""
-    optional: bool = False  # not ok, but squadron works without it (an agent not installed)
-
-    @property
-    def mark(self) -> str:
-        return "ok " if self.ok else (" - " if self.optional else "FIX")
-
-
-def _version(v: tuple[int, ...]) -> str:
-    return ".".join(map(str, v))
-
-
-def check_git() -> Check:
-    if shutil.which("git") is None:
-        return Check(False, "git not found", "install git ≥ 2.38")
-    try:
-        v = git_version()
-    except GitError as exc:
-        return Check(False, "git does not run", str(exc))
-    if v < GIT_FLOOR:
-        return Check(
-            False,
-            f"git {_version(v)} is too old",
-            "install git ≥ 2.38 (needed for `git merge-tree --write-tree`)",
-        )
-    return Check(True, f"git {_version(v)}")
-
-
-def check_tmux() -> Check:
-    if shutil.which("tmux") is None:
-        return Check(False, "tmux not found", "install tmux ≥ 3.2")
-    try:
-        v = tmux_version()
-    except TmuxError as exc:
-        return Check(False, "tmux does not run", str(exc))
-    if v < TMUX_FLOOR:
-        return Check(False, f"tmux {_version(v)} is too old", "install tmux ≥ 3.2")
-    return Check(True, f"tmux {_version(v)}")
+from squadron.engine.floors import Check, check_git, check_tmux
 
 
 def run_doctor(path: Path | None) -> list[Check]:
