@@ -328,8 +328,12 @@ class ReviewOps:
         task = self.get(tid)
         if task.stage == Stage.MERGED:
             raise SquadronError(f"{task.id} is already merged")
-        has_tree = Path(task.worktree).is_dir()
-        state = self.check_state(task, self.revision(task) if has_tree else None)
+        worktree = Path(task.worktree) if Path(task.worktree).is_dir() else None
+        try:  # one look at the worktree serves the check gate and the forecast
+            snap = self.repo.snapshot(worktree) if worktree is not None else None
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        state = self.check_state(task, snap.tree if snap is not None else None)
         if state in ("missing", "stale", "fail") and not override_check:
             why = {"missing": "has not been run", "stale": "ran on older code", "fail": "failed"}[
                 state
@@ -340,12 +344,11 @@ class ReviewOps:
             )
         title = message or task.title
         try:
-            if has_tree:
-                snap = self.repo.snapshot(Path(task.worktree))
+            if worktree is not None and snap is not None:
                 forecast = self.repo.forecast_merge(task.base, snap.commit)
                 if not forecast.clean:
                     raise MergeConflict(forecast.conflicts)
-                self.repo.commit_pending(Path(task.worktree), task.title)
+                self.repo.commit_pending(worktree, task.title)
             result = self.repo.merge(task.branch, task.base, strategy, title)
         except MergeConflict as exc:
             raise SquadronError(
