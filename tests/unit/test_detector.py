@@ -22,8 +22,8 @@ from squadron.core.detector import (
 from squadron.core.presets import Preset, builtin_presets, match_preset, merge_presets
 from squadron.core.status import Provenance, Status
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "screens"
-MISSING = f"real agent captures not found at {FIXTURES} (shared/ must sit beside the clone)"
+# Screens captured from the five real agent CLIs, copied into the project so a clone tests them.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "screens"
 HEADER = re.compile(r"pane_current_command=(\S*)\s+pane_dead=(\d)\s+pid=\S*\s+title=(.*)$")
 PRESETS = builtin_presets()
 RULE = "─" * 40
@@ -57,14 +57,18 @@ def load_capture(path: Path) -> Capture:
 
 
 def capture_params() -> list[Any]:
-    if not FIXTURES.is_dir():
-        return [pytest.param(None, id="no-fixtures", marks=pytest.mark.skip(reason=MISSING))]
     return [
         pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in sorted(FIXTURES.glob("*/*--*.txt"))
     ]
 
 
 CAPTURES = capture_params()
+
+
+def test_the_real_captures_are_in_the_project() -> None:
+    agents = {p.parent.name for p in FIXTURES.glob("*/*--*.txt")}
+    assert agents == {"aider", "claude", "codex", "gemini", "opencode"}
+    assert len(CAPTURES) >= 61
 
 
 @pytest.mark.parametrize("path", CAPTURES)
@@ -91,7 +95,6 @@ def test_screen_alone_classifies_without_the_title(path: Path) -> None:
     assert reading is not None and reading.status is capture.expected
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason=MISSING)
 def test_accuracy_report(capsys: pytest.CaptureFixture[str]) -> None:
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
