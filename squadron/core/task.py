@@ -101,6 +101,7 @@ class Task:
     exit_code: int | None = None
     last_screen: str = ""
     command: list[str] = field(default_factory=list)
+    start_commit: str = ""  # the base commit the task branched from ("" for old tasks)
     added: int = 0
     removed: int = 0
     prompt_delivered: bool = False

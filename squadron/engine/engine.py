@@ -182,6 +182,10 @@ class Engine(ReviewOps, LifecycleOps):
             raise UsageError("HEAD is detached; pass --base BRANCH")
         if not self.repo.branch_exists(base):
             raise UsageError(f"base branch '{base}' does not exist")
+        try:
+            start = self.repo.rev_parse(f"refs/heads/{base}")
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
         tid = task_id(self.store.allocate_number())
         branch = self.repo.unique_branch(branch_name(title, tid, self.settings.branch_prefix))
         root = Path(self.settings.worktree_root or default_worktree_root(self.repo.toplevel))
@@ -199,12 +203,13 @@ class Engine(ReviewOps, LifecycleOps):
             created_at=now,
             status_since=now,
             command=argv,
+            start_commit=start,
             prompt_delivered=not prompt or preset.prompt_mode == "arg",
             auto_approve=auto_approve,
         )
         task.record(now, "created", f"agent {preset.name} on {branch} from {base}")
         try:
-            self.repo.add_worktree(worktree, branch, base)
+            self.repo.add_worktree(worktree, branch, start)
         except GitError as exc:
             raise SquadronError(str(exc)) from None
         self.store.events_dir.mkdir(parents=True, exist_ok=True)
