@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from squadron.adapters.tmux_control import ControlClient, ControlError, Unsendable, command_line
+
 MIN_VERSION = (3, 2)
 DEFAULT_SOCKET = "squadron"
 DEFAULT_DETACH_KEY = "C-q"
@@ -292,16 +294,55 @@ class TmuxServer:
             config_path = base / "squadron" / "tmux.conf"
         self.config_path = Path(config_path)
         self._nudged: set[str] = set()  # dead panes already waited for (see list_panes)
+        self._control: ControlClient | None = None
+        self._control_retry = 0.0
 
     def __repr__(self) -> str:
         return f"TmuxServer(socket={self.socket!r}, config_path={str(self.config_path)!r})"
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def use_control(self, session: str) -> None:
+        """Send squadron's own commands through one control-mode client attached to
+        ``session`` (see :mod:`squadron.adapters.tmux_control`) instead of one ``tmux`` process
+        per call. Typing text and anything with a quote still runs ``tmux`` with an argv."""
+        self.close_control()
+        self._control = ControlClient(self.socket, str(self.config_path), session)
+
+    def close_control(self) -> None:
+        if self._control is not None:
+            self._control.close()
+        self._control = None
+
+    def _run_control(self, commands: Sequence[Sequence[str]]) -> _Result | None:
+        """The commands' result through the control client, or None to run ``tmux`` instead
+        (no client, an argument it cannot carry, or a broken connection: retried after 1 s)."""
+        control = self._control
+        if control is None or time.monotonic() < self._control_retry:
+            return None
+        try:
+            blocks = control.run(commands)
+        except Unsendable:
+            return None
+        except ControlError:
+            self._control_retry = time.monotonic() + 1.0
+            return None
+        failed = bool(blocks) and blocks[-1].error
+        done = blocks[:-1] if failed else blocks
+        stdout = "".join(line + "\n" for block in done for line in block.lines)
+        stderr = "\n".join(blocks[-1].lines) if failed else ""
+        argv = ["tmux", "-C", command_line(commands)]
+        return _Result(argv=argv, returncode=1 if failed else 0, stdout=stdout, stderr=stderr)
+
     def _run(
         self, *commands: Sequence[str], stdin: bytes | None = None, timeout: float = TIMEOUT
     ) -> _Result:
-        """Run one or more tmux commands in ONE tmux invocation (chained with ``;``)."""
+        """Run one or more tmux commands in ONE tmux invocation (chained with ``;``), through
+        the control client when there is one."""
+        if stdin is None:
+            result = self._run_control(commands)
+            if result is not None:
+                return result
         argv = ["-u", "-L", self.socket, "-f", str(self.config_path)]
         for i, command in enumerate(commands):
             if i:
@@ -396,7 +437,8 @@ class TmuxServer:
             raise TmuxError(f"invalid pane size {width}x{height}")
         if not self.config_path.exists():
             self.write_config()
-        command = ["new-session", "-d", "-s", name, "-c", str(cwd)]
+        # tmux expands formats in -c ("#(cmd)" would run cmd): "##" is a literal "#".
+        command = ["new-session", "-d", "-s", name, "-c", str(cwd).replace("#", "##")]
         command += ["-x", str(width), "-y", str(height)]
         for key, value in (env or {}).items():
             if not _ENV_KEY.fullmatch(key):
