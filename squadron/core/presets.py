@@ -89,6 +89,12 @@ class Preset:
     safe_approve: tuple[str, ...] = ()
     # Seconds between typing text and pressing Enter.
     submit_delay: float = 0.0
+    # Seconds the ready prompt must stay on screen, unchanged, before squadron types into it.
+    settle: float = 0.4
+    # The same before the first prompt: start-up questions (folder trust) can appear late.
+    startup_settle: float = 1.5
+    # Lines above the input_box match that belong to the input area (where typed text shows).
+    input_lines_above: int = 0
     # Which hook integration the engine installs: "claude", "codex" or "none".
     hooks: str = "none"
     # Extra environment for the agent, as sorted (name, value) pairs: dict(preset.env).
@@ -213,8 +219,12 @@ def _convert(preset: str, key: str, value: Any) -> object:
         return _choice(preset, key, value, PROMPT_MODES)
     if key == "hooks":
         return _choice(preset, key, value, HOOK_KINDS)
-    if key == "submit_delay":
+    if key in ("submit_delay", "settle", "startup_settle"):
         return _seconds(preset, key, value)
+    if key == "input_lines_above":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _type_error(preset, key, "a whole number (0 or more)", value)
+        return value
     if key == "env":
         return _env(preset, value)
     if not isinstance(value, str):  # description
