@@ -6,7 +6,12 @@ Layout of ``<common-dir>/squadron/``::
     meta.json         the id counter
     lock              an flock held for every read-modify-write, so two squadron
                       processes never lose each other's updates
-    events/<id>.jsonl hook events appended by agents (read by the status monitor)
+    events/<id>.jsonl hook events appended by agents (read by the supervisor)
+    locks/<id>.typing an flock held while anything types into that task's pane
+    supervisor.lock   an flock held by the repository's supervisor for as long as it runs
+    supervisor.json   who the supervisor is (pid, build, session) and when it last ticked
+    supervisor.log    what the supervisor did and what went wrong (kept short)
+    alerts.jsonl      alerts the supervisor raised (the TUI shows them as they come)
 
 A task file that cannot be read is moved aside to ``<id>.json.corrupt-<time>`` and reported,
 never silently emptied.
@@ -56,6 +61,11 @@ class StateStore:
         self.tasks_dir = self.root / "tasks"
         self.events_dir = self.root / "events"
         self._lock_path = self.root / "lock"
+        self.locks_dir = self.root / "locks"
+        self.supervisor_lock = self.root / "supervisor.lock"
+        self.supervisor_info = self.root / "supervisor.json"
+        self.supervisor_log = self.root / "supervisor.log"
+        self.alerts_path = self.root / "alerts.jsonl"
 
     # -- locking -----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -63,6 +73,18 @@ class StateStore:
         """Hold the store's exclusive lock (blocks until other squadron processes release it)."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self._lock_path, "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def typing(self, task_id: str) -> Iterator[None]:
+        """Hold the task's typing lock: whoever types into its pane holds it, so two writers
+        never interleave (blocks until the other one is done)."""
+        self.locks_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.locks_dir / f"{task_id}.typing", "a+b") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield

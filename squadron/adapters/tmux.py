@@ -610,6 +610,38 @@ class TmuxServer:
             pending = pending[done + 1 :]  # tmux stops at the failed target: skip it, go on
         return screens
 
+    def read_panes(self, targets: Iterable[str]) -> dict[str, tuple[PaneInfo, str]]:
+        """Each pane's facts (as :meth:`list_panes` gives them) and its screen, for several
+        panes in as few tmux calls as possible. Panes that no longer exist are left out."""
+        pending = list(dict.fromkeys(targets))
+        out: dict[str, tuple[PaneInfo, str]] = {}
+        while pending:
+            chunk = pending[: CAPTURE_CHUNK // 2]
+            marker = f"{_SEP}squadron-{uuid.uuid4().hex}{_SEP}\n"
+            commands: list[list[str]] = []
+            for target in chunk:
+                t = self._pane_target(target)
+                commands.append(["display-message", "-p", "-t", t, PANE_FORMAT])
+                commands.append(self._capture_command(t, False, None, False))
+                commands.append(["display-message", "-p", marker.rstrip("\n")])
+            result = self._run(*commands)
+            parts = result.stdout.split(marker)
+            done = len(parts) - 1
+            for target, part in zip(chunk[:done], parts[:done], strict=True):
+                record, sep, screen = part.partition(_END + "\n")
+                if sep:
+                    out[target] = (PaneInfo.parse(record), screen)
+            if result.returncode == 0:
+                pending = pending[len(chunk) :]
+                continue
+            error = self._error("capture-pane", result)
+            if isinstance(error, NoServerError):
+                break
+            if not isinstance(error, TargetNotFoundError) or done >= len(chunk):
+                raise error
+            pending = pending[done + 1 :]  # that pane is gone: skip it, go on
+        return out
+
     # -- input ------------------------------------------------------------------------------
 
     def send_text(self, target: str, text: str) -> None:

@@ -9,7 +9,7 @@ Feeding the tracker: call ``observe(snap, changed, now)`` once per tick per task
 from one clock (monotonic or wall, never mixed) and ``changed`` true when the captured screen
 text (or title) differs from the previous capture. Compare text, not tmux's activity flag:
 agents redraw identical frames. When a pane was not re-captured, pass the previous snapshot
-with ``changed=False``; pass ``None`` when the tmux session is gone.
+with ``changed=False, fresh=False``; pass ``None`` when the tmux session is gone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from squadron.core.presets import Preset, program_name
+from squadron.core.presets import SHELL_PROGRAMS, Preset, program_name
 from squadron.core.status import Provenance, Status, StatusReading
 
 
@@ -105,17 +105,32 @@ def _status_of(preset: Preset, parts: ScreenParts, title: str) -> Status | None:
 def classify(preset: Preset, snap: PaneSnapshot) -> StatusReading | None:
     """The status one snapshot shows, or None when the screen says nothing recognisable.
 
-    Dead pane: exited (process, exit code kept). Blank screen: starting, never idle. Then
-    waiting (screen, then title) outranks working (screen above the box, footer, title), which
-    outranks idle (ready prompt, idle markers, title). Title readings count as screen.
+    Dead pane: exited (process, exit code kept). Blank screen: starting, never idle. An agent
+    whose pane shows a shell in the foreground has exited back to the shell it was started
+    from: exited too (exit code unknown). Then waiting (screen, then title) outranks working
+    (screen above the box, footer, title), which outranks idle (ready prompt, idle markers,
+    title). Title readings count as screen.
     """
     if snap.dead:
         return StatusReading(Status.EXITED, Provenance.PROCESS, exit_code=snap.exit_status)
     parts = split_screen(preset, snap.screen)
     if not parts.text.strip():
         return StatusReading(Status.STARTING, Provenance.SCREEN)
+    if back_at_a_shell(preset, snap):
+        return StatusReading(Status.EXITED, Provenance.PROCESS)
     status = _status_of(preset, parts, snap.title.strip())
     return None if status is None else StatusReading(status, Provenance.SCREEN)
+
+
+def back_at_a_shell(preset: Preset, snap: PaneSnapshot) -> bool:
+    """An agent preset's pane runs a shell, not the agent: the agent has exited to it."""
+    command = program_name(snap.current_command)
+    return (
+        not preset.activity_only
+        and command in SHELL_PROGRAMS
+        and command not in preset.programs
+        and not snap.dead
+    )
 
 
 def is_ready(preset: Preset, snap: PaneSnapshot) -> bool:
@@ -125,7 +140,7 @@ def is_ready(preset: Preset, snap: PaneSnapshot) -> bool:
     preset lists ``idle_programs``, one of them is in the foreground (or tmux did not say).
     The caller should also let such output settle before typing.
     """
-    if snap.dead:
+    if snap.dead or back_at_a_shell(preset, snap):
         return False
     parts = split_screen(preset, snap.screen)
     if not parts.text.strip():
@@ -160,12 +175,16 @@ class StatusTracker:
       marker, or (after ``hook_grace`` seconds) the screen shows another state steadily for
       ``debounce`` seconds: Codex only reports turn ends, and Claude fires no ``Stop`` when
       the user interrupts a turn. Activity never overrides a hook.
-    - Screen waiting, working and starting count at once. Idle (from the screen or from
-      settled output) needs a second agreeing reading and ``debounce`` seconds: a redraw or a
-      pause mid-turn is not the end of the turn.
+    - Screen waiting, working and starting count at once. Idle read from the screen needs a
+      second fresh reading that agrees (a capture taken mid-redraw shows no spinner for a
+      moment); the caller takes it soon after the first (``idle_pending``), so a recognised
+      idle screen is reported within a fraction of a second.
     - With no screen verdict: output changing is working; unchanged for ``debounce`` seconds
       is idle on the second such reading, at once when one of ``preset.idle_programs`` (a
       shell) is in the foreground.
+    - After squadron submits an instruction (``expect_work``), idle is not believed for
+      ``submit_grace`` seconds unless the agent was seen working: between Enter and its
+      first busy frame an agent looks idle.
     - Working with no output change for ``stall_after`` seconds is marked unsure (stalled).
     """
 
@@ -175,12 +194,15 @@ class StatusTracker:
         debounce: float = 1.5,
         stall_after: float = 120.0,
         hook_grace: float = 3.0,
+        submit_grace: float = 1.5,
     ) -> None:
         self._classified: tuple[PaneSnapshot | None, StatusReading | None] = (None, None)
         self.preset = preset
         self.debounce = debounce
         self.stall_after = stall_after
         self.hook_grace = hook_grace
+        self.submit_grace = submit_grace
+        self._expect_until: float | None = None  # an instruction was just submitted
         self._hook: tuple[Status, float] | None = None  # latest hook event and its time
         self._disagree_since: float | None = None  # screen has contradicted the hook since
         self._last_change: float | None = None  # when the output last changed
@@ -189,6 +211,7 @@ class StatusTracker:
         self._idle_first = 0.0  # time of the first of them
         self._base = StatusReading(Status.STARTING, Provenance.ACTIVITY)  # without hooks
         self._current = self._base
+        self._fresh = True
 
     @property
     def current(self) -> StatusReading:
@@ -200,6 +223,24 @@ class StatusTracker:
         """When the pane's output last changed (None before the first observation)."""
         return self._last_change
 
+    @property
+    def idle_pending(self) -> bool:
+        """An idle screen was read once and waits for a second, confirming reading."""
+        return self._idle_votes > 0 and self._current.status is not Status.IDLE
+
+    def seed(self, reading: StatusReading, screen: str, now: float) -> None:
+        """Start from a status recorded earlier (a restarted supervisor): an unchanged pane
+        keeps it, with no flicker back to starting or working."""
+        self._base = self._current = reading
+        self._seen_output = bool(screen.strip())
+        settled = reading.status in (Status.IDLE, Status.WAITING, Status.EXITED)
+        self._last_change = now - self.debounce if settled else now
+        self._idle_votes = 2 if reading.status is Status.IDLE else 0
+
+    def expect_work(self, now: float) -> None:
+        """squadron has just submitted an instruction: the agent is about to work."""
+        self._expect_until = now + self.submit_grace
+
     def hook(self, event_status: Status, now: float) -> None:
         """Record what the agent's hook said at ``now`` (older events than the last are ignored)."""
         if self._hook is not None and now < self._hook[1]:
@@ -207,10 +248,27 @@ class StatusTracker:
         self._hook = (event_status, now)
         self._disagree_since = None
 
-    def observe(self, snap: PaneSnapshot | None, changed: bool, now: float) -> StatusReading:
-        """Take one look at the pane and return the status to show."""
-        self._current = self._observe(snap, changed, now)
+    def observe(
+        self, snap: PaneSnapshot | None, changed: bool, now: float, fresh: bool = True
+    ) -> StatusReading:
+        """Take one look at the pane and return the status to show. ``fresh``: ``snap`` was
+        captured for this call (not the previous capture passed again)."""
+        self._fresh = fresh
+        reading = self._observe(snap, changed, now)
+        self._current = self._expected(reading, now)
         return self._current
+
+    def _expected(self, reading: StatusReading, now: float) -> StatusReading:
+        """Hold working just after a submitted instruction, until the agent shows it works."""
+        if self._expect_until is None:
+            return reading
+        if reading.status is Status.WORKING or now >= self._expect_until:
+            self._expect_until = None
+            return reading
+        if reading.status is Status.IDLE and reading.provenance is not Provenance.HOOK:
+            self._idle_votes = 0
+            return StatusReading(Status.WORKING, Provenance.ACTIVITY)
+        return reading
 
     def _observe(self, snap: PaneSnapshot | None, changed: bool, now: float) -> StatusReading:
         if snap is None or snap.dead:
@@ -263,11 +321,14 @@ class StatusTracker:
         return self._idle_vote(now, settled, Provenance.ACTIVITY)
 
     def _idle_vote(self, now: float, settled: bool, provenance: Provenance) -> StatusReading:
-        """Count one idle-looking reading; idle once two agree over ``debounce`` seconds."""
+        """Count one idle-looking reading. From the screen: idle once two fresh readings
+        agree. From activity: once two agree over ``debounce`` seconds."""
         if self._idle_votes == 0:
             self._idle_first = now
-        self._idle_votes += 1
-        steady = settled or now - self._idle_first >= self.debounce
+        if self._fresh or provenance is Provenance.ACTIVITY:
+            self._idle_votes += 1
+        steady = provenance is Provenance.SCREEN or settled
+        steady = steady or now - self._idle_first >= self.debounce
         if self._base.status is Status.IDLE or (self._idle_votes >= 2 and steady):
             return StatusReading(Status.IDLE, provenance)
         return self._base

@@ -37,6 +37,8 @@ PATTERN_KEYS = frozenset(
     }
 )
 _NAME_KEYS = frozenset({"programs", "idle_programs", "approve_keys"})
+# Shells: one of them in the foreground of an agent's pane means the agent has exited to it.
+SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh"})
 _SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".py", ".exe")
 
 

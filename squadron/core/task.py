@@ -82,6 +82,35 @@ class CheckRecord:
         return self.exit_code == 0
 
 
+OUTBOX_KINDS = ("prompt", "message", "note", "review", "check", "keys")
+KEPT_DONE = 10  # finished outbox entries kept for `send` to read its outcome
+
+
+@dataclass
+class Outgoing:
+    """Something squadron is asked to type into the agent: text, or keys.
+
+    ``state`` moves pending → typing → entered → sent, or to failed (``note`` says why; while
+    pending it says what the delivery waits for). The state is written before each step is
+    taken, so a supervisor that restarts never types the same text twice.
+    """
+
+    id: int
+    kind: str  # one of OUTBOX_KINDS
+    text: str = ""
+    keys: list[str] = field(default_factory=list)
+    enter: bool = False  # for keys: press Enter after them
+    force: bool = False  # type even in conductor mode
+    state: str = "pending"
+    created_at: float = 0.0
+    done_at: float = 0.0
+    note: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("sent", "failed")
+
+
 @dataclass
 class Task:
     id: str
@@ -105,6 +134,9 @@ class Task:
     added: int = 0
     removed: int = 0
     prompt_delivered: bool = False
+    outbox: list[Outgoing] = field(default_factory=list)
+    question: str = ""  # what the agent asks while waiting
+    problem: str = ""  # why squadron cannot read or drive this task now ("" when fine)
     auto_approve: str = ""  # "off", "safe", "all"; "" = the configured default
     history: list[HistoryEntry] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)  # pending, not sent yet
@@ -125,6 +157,22 @@ class Task:
 
     def record(self, at: float, kind: str, detail: str) -> None:
         self.history.append(HistoryEntry(at=at, kind=kind, detail=detail))
+
+    def enqueue(self, item: Outgoing) -> Outgoing:
+        """Add ``item`` to the outbox with the next id; finished entries beyond
+        ``KEPT_DONE`` are dropped (the history keeps what was sent)."""
+        item.id = max((o.id for o in self.outbox), default=0) + 1
+        done = [o for o in self.outbox if o.done]
+        drop = {o.id for o in done[: max(0, len(done) - KEPT_DONE)]}
+        self.outbox = [o for o in self.outbox if o.id not in drop] + [item]
+        return item
+
+    def outgoing(self, item_id: int) -> Outgoing | None:
+        return next((o for o in self.outbox if o.id == item_id), None)
+
+    def pending(self) -> list[Outgoing]:
+        """Outbox entries not finished yet, oldest first."""
+        return [o for o in self.outbox if not o.done]
 
     def mark(self, event: str, at: float) -> None:
         """Note the first time a timeline event happened (later ones do not move it)."""
@@ -147,6 +195,11 @@ class Task:
             d["comments"] = [Comment(**c) for c in d.get("comments", [])]
             d["rounds"] = [ReviewRound(**r) for r in d.get("rounds", [])]
             d["check"] = CheckRecord(**d["check"]) if d.get("check") else None
+            d["outbox"] = [Outgoing(**o) for o in d.get("outbox", [])]
+            spec = d["spec"]
+            if spec.prompt and not d.get("prompt_delivered", True) and not d["outbox"]:
+                # written by a version that typed the first prompt itself
+                d["outbox"] = [Outgoing(1, "prompt", spec.prompt, created_at=d["created_at"])]
             known = set(cls.__dataclass_fields__)
             unknown = set(d) - known
             if unknown:

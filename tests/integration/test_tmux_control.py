@@ -126,3 +126,28 @@ def test_a_format_in_the_working_directory_is_not_run(server: TmuxServer, tmp_pa
     server.new_session("sq-odd", odd, ["sh", "-c", "pwd; exec sleep 30"])
     wait_until(lambda: str(odd) in server.capture("sq-odd"), 5)
     assert not proof.exists()
+
+
+def test_read_panes_gives_facts_and_screens_and_skips_the_gone(
+    server: TmuxServer, tmp_path: Path
+) -> None:
+    for i in range(3):
+        server.new_session(f"sq-r{i}", tmp_path, ["sh", "-c", f"echo screen {i}; exec sleep 30"])
+    for i in range(3):
+        wait_until(functools.partial(lambda n: f"screen {n}" in server.capture(f"sq-r{n}"), i), 5)
+    ids = {p.session: p.pane_id for p in server.list_panes()}
+    for control in (False, True):
+        if control:
+            server.use_control(HUB)
+        try:
+            targets = [ids["sq-r0"], "%999", ids["sq-r1"], ids["sq-r2"]]
+            read = server.read_panes(targets)
+            assert set(read) == {ids["sq-r0"], ids["sq-r1"], ids["sq-r2"]}
+            listed = {p.pane_id: p for p in server.list_panes()}
+            for i in range(3):
+                info, screen = read[ids[f"sq-r{i}"]]
+                assert info == listed[info.pane_id] and info.session == f"sq-r{i}"
+                assert screen == server.capture(ids[f"sq-r{i}"])
+                assert f"screen {i}" in screen
+        finally:
+            server.close_control()

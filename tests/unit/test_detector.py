@@ -20,7 +20,7 @@ from squadron.core.detector import (
     split_screen,
 )
 from squadron.core.presets import Preset, builtin_presets, match_preset, merge_presets
-from squadron.core.status import Provenance, Status
+from squadron.core.status import Provenance, Status, StatusReading
 
 # Screens captured from the five real agent CLIs, copied into the project so a clone tests them.
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "screens"
@@ -385,19 +385,64 @@ def test_no_flapping_to_idle_mid_turn() -> None:
     assert "idle" not in seen
 
 
-def test_screen_idle_also_needs_confirmation() -> None:
+def test_screen_idle_needs_a_second_fresh_reading_not_a_debounce() -> None:
+    """A recognised idle screen is reported as soon as a second capture agrees (a capture
+    taken mid-redraw can miss the spinner); the same capture passed again does not count."""
     tracker = StatusTracker(TOY, debounce=1.5)
-    seen = statuses(
-        tracker,
-        [
-            (0.0, TOY_WORKING, True),
-            (1.0, TOY_IDLE, True),
-            (1.2, TOY_IDLE, False),
-            (2.6, TOY_IDLE, False),
-        ],
-    )
-    assert seen == ["working", "working", "working", "idle"]
-    assert tracker.current.provenance is Provenance.SCREEN
+    working = snap(TOY_WORKING)
+    idle = snap(TOY_IDLE)
+    assert tracker.observe(working, True, 0.0).status is Status.WORKING
+    assert tracker.observe(idle, True, 1.0).status is Status.WORKING
+    assert tracker.idle_pending
+    assert tracker.observe(idle, False, 1.02, fresh=False).status is Status.WORKING
+    assert tracker.observe(idle, False, 1.05).status is Status.IDLE
+    assert tracker.current.provenance is Provenance.SCREEN and not tracker.idle_pending
+    # a half-drawn frame that lost its spinner is voided by the next capture
+    tracker = StatusTracker(TOY)
+    tracker.observe(working, True, 0.0)
+    tracker.observe(idle, True, 0.1)
+    assert tracker.observe(working, True, 0.15).status is Status.WORKING
+    assert tracker.observe(idle, True, 0.2).status is Status.WORKING
+
+
+def test_a_submitted_instruction_holds_working_until_the_agent_starts() -> None:
+    tracker = StatusTracker(TOY, submit_grace=1.5)
+    idle = snap(TOY_IDLE)
+    statuses(tracker, [(0.0, TOY_IDLE, True), (0.1, TOY_IDLE, False)])
+    assert tracker.current.status is Status.IDLE
+    tracker.expect_work(1.0)
+    assert tracker.observe(idle, True, 1.1).status is Status.WORKING  # box cleared, no spinner
+    assert tracker.observe(idle, False, 1.2).status is Status.WORKING
+    assert tracker.observe(snap(TOY_WORKING), True, 1.3).status is Status.WORKING
+    tracker.observe(idle, True, 2.0)
+    assert tracker.observe(idle, False, 2.1).status is Status.IDLE  # worked, then done
+    # an agent that never shows work goes idle once the grace is over
+    tracker.expect_work(3.0)
+    assert tracker.observe(idle, True, 3.1).status is Status.WORKING
+    tracker.observe(idle, False, 4.6)
+    assert tracker.observe(idle, False, 4.7).status is Status.IDLE
+
+
+def test_a_recorded_status_survives_a_new_tracker() -> None:
+    """A restarted supervisor starts from what was recorded: no starting/working flicker."""
+    tracker = StatusTracker(TOY)
+    tracker.seed(StatusReading(Status.IDLE, Provenance.SCREEN), TOY_IDLE, now=100.0)
+    assert tracker.observe(snap(TOY_IDLE), False, 100.1).label == "idle"
+    shell = StatusTracker(builtin_presets()["shell"])
+    shell.seed(StatusReading(Status.IDLE, Provenance.ACTIVITY), "$ ", now=5.0)
+    assert shell.observe(snap("$ ", current_command="sh"), False, 5.1).status is Status.IDLE
+
+
+def test_an_agent_back_at_its_shell_has_exited() -> None:
+    codex = PRESETS["codex"]
+    screen = "Token usage: total=480\nTo continue this session, run codex resume 01a2\n$ "
+    reading = classify(codex, PaneSnapshot(screen, current_command="bash"))
+    assert reading is not None and reading.status is Status.EXITED
+    assert reading.provenance is Provenance.PROCESS
+    assert not is_ready(codex, PaneSnapshot(screen, current_command="bash"))
+    # the launcher's shell before the agent starts shows nothing yet: starting
+    reading = classify(codex, PaneSnapshot("", current_command="sh"))
+    assert reading is not None and reading.status is Status.STARTING
 
 
 def test_idle_holds_while_the_user_types_into_the_box() -> None:
@@ -418,7 +463,7 @@ def test_waiting_and_working_count_at_once() -> None:
             (1.7, TOY_WAITING, True),
             (1.8, TOY_WORKING, True),
         ],
-    ) == ["starting", "starting", "idle", "waiting", "working"]
+    ) == ["starting", "idle", "idle", "waiting", "working"]
 
 
 def test_blank_frame_mid_session_is_not_starting() -> None:
@@ -534,3 +579,16 @@ def test_shell_with_a_program_in_the_foreground_goes_by_activity() -> None:
         ]
     ]
     assert seen == ["starting", "working", "working", "idle"]
+
+
+def test_presets_from_the_live_run() -> None:
+    """Codex's hook review waits for the user; aider is busy writing a commit message."""
+    codex = PRESETS["codex"]
+    review = "  >_ OpenAI Codex\n\n  Hooks need review\n  2 hooks run outside the sandbox\n\n"
+    review += "  › 1. Review hooks\n    2. Trust all\n\n  enter confirm · esc skip"
+    reading = classify(codex, PaneSnapshot(review, current_command="node"))
+    assert reading is not None and reading.status is Status.WAITING
+    aider = PRESETS["aider"]
+    screen = "Applied edit to hello.txt\n⠋ Generating commit message with openai/mock-model"
+    reading = classify(aider, PaneSnapshot(screen, current_command="python3"))
+    assert reading is not None and reading.status is Status.WORKING
