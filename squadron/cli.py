@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from squadron.core.approve import POLICIES
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.stats import duration, summarize
+from squadron.core.status import Status
 from squadron.core.task import Mode, Task
+from squadron.core.text import clean, one_line
 from squadron.engine.engine import Engine
 from squadron.engine.floors import check_floors
 from squadron.engine.review import STRATEGIES
@@ -61,10 +64,14 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the auto_approve setting)",
     )
     new.add_argument(
-        "--no-wait",
-        action="store_true",
-        help="return at once; the prompt is typed when squadron next sees the agent ready",
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for the prompt to be typed (or for a question at start); "
+        "by default `new` returns once the task exists and the supervisor types the prompt",
     )
+    new.add_argument("--no-wait", action="store_true", help=argparse.SUPPRESS)  # the default now
 
     ls = sub.add_parser("ls", help="list tasks")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
@@ -83,12 +90,31 @@ def _parser() -> argparse.ArgumentParser:
     policy.add_argument("id")
     policy.add_argument("policy", choices=POLICIES)
 
-    send = sub.add_parser("send", help="type an instruction into the agent")
+    send = sub.add_parser(
+        "send",
+        help="type an instruction into the agent (once it shows its prompt), or press keys",
+    )
     send.add_argument("id")
     send.add_argument(
-        "text", nargs="+", help="the instruction (use `--` before text starting with -)"
+        "text", nargs="*", help="the instruction (use `--` before text starting with -)"
     )
+    send.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        dest="keys",
+        metavar="KEY",
+        help="press a key at once (tmux name: Escape, C-c, Enter, Down, y, 1); repeatable",
+    )
+    send.add_argument("--enter", action="store_true", help="press Enter (after any --key)")
     send.add_argument("--force", action="store_true", help="type even in conductor mode")
+    send.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the text to be typed before saying it is queued (10)",
+    )
 
     diff = sub.add_parser("diff", help="the task's changes against its base")
     diff.add_argument("id")
@@ -175,6 +201,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check git, tmux, config and agent commands")
 
+    sub.add_parser("supervise", help="be this repository's supervisor (normally started for you)")
+    sup = sub.add_parser("supervisor", help="see, start or stop the repository's supervisor")
+    sup.add_argument("action", choices=("status", "start", "stop"), nargs="?", default="status")
+
     demo = sub.add_parser("demo", help="a throw-away sample repo with scripted agents, in the TUI")
     demo.add_argument(
         "--clean", action="store_true", help="remove the demo repositories and end their agents"
@@ -196,12 +226,18 @@ def _read_prompt(args: argparse.Namespace) -> str:
 
 
 def _row(task: Task, policy: str) -> dict[str, Any]:
-    return {
+    """One task for ``ls --json``: every string is valid UTF-8 (undecodable bytes become
+    U+FFFD); control characters are left to JSON's escapes."""
+    pending = task.pending()
+    row: dict[str, Any] = {
         "id": task.id,
         "title": task.title,
         "agent": task.agent,
         "status": task.status_label,
         "provenance": task.provenance.value,
+        "status_since": task.status_since,
+        "question": task.question,
+        "problem": task.problem,
         "stage": task.stage.value,
         "mode": task.mode.value,
         "auto_approve": policy,
@@ -213,7 +249,11 @@ def _row(task: Task, policy: str) -> dict[str, Any]:
         "worktree": task.worktree,
         "session": task.session,
         "created_at": task.created_at,
+        "pending": [
+            {"id": o.id, "kind": o.kind, "state": o.state, "note": o.note} for o in pending
+        ],
     }
+    return {k: clean(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def cmd_new(engine: Engine, args: argparse.Namespace) -> int:
@@ -227,38 +267,95 @@ def cmd_new(engine: Engine, args: argparse.Namespace) -> int:
         command=args.agent_command,
         auto_approve=args.auto_approve,
     )
-    if prompt and not task.prompt_delivered and not args.no_wait:
-        delivery = engine.deliver_prompt(task.id)
-        if delivery.message:
-            print(f"squadron: {task.id}: {delivery.message}", file=sys.stderr)
     print(task.id)
-    return 0
+    pending = task.pending()
+    if not pending:
+        return 0
+    if args.wait <= 0:
+        print(
+            f"squadron: {task.id}: the prompt is typed once the agent shows its input prompt "
+            f"(`squadron ls` shows it pending until then)",
+            file=sys.stderr,
+        )
+        return 0
+    return _report(engine, task.id, pending[0].id, args.wait, what="the prompt")
+
+
+def _report(engine: Engine, tid: str, item_id: int, wait: float, what: str) -> int:
+    """Wait for an outbox entry; say in one line what became of it."""
+    deadline = time.monotonic() + wait
+    while True:
+        item = engine.wait_sent(tid, item_id, min(0.25, max(0.0, deadline - time.monotonic())))
+        task = engine.store.load(tid)
+        if item is None or task is None:
+            return 0
+        if item.state == "sent":
+            return 0
+        if item.state == "failed":
+            raise SquadronError(f"{tid}: {what} was not typed: {item.note}")
+        if task.status == Status.WAITING and task.question and item.state == "pending":
+            print(
+                f"squadron: {tid}: {what} waits: the agent asks {task.question!r}; answer it "
+                f"(`squadron attach {tid}` or `squadron send {tid} --key …`), then it is typed",
+                file=sys.stderr,
+            )
+            return 0
+        if time.monotonic() >= deadline:
+            why = f" ({item.note})" if item.note else ""
+            print(f"squadron: {tid}: {what} is queued{why}", file=sys.stderr)
+            return 0
+
+
+def _since(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def _status_cell(task: Task) -> str:
+    cell = f"{task.status_label} ({task.provenance.value})"
+    if task.problem:
+        cell += " !"
+    return cell
 
 
 def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
-    tasks = [t for t in engine.observe_once() if args.all or t.stage.value != "archived"]
-    for task in tasks:
-        task.added, task.removed = engine.stats(task)
-    if args.json:
+    from squadron.engine import supervision
+
+    tasks = [t for t in engine.tasks() if args.all or t.stage.value != "archived"]
+    running = supervision.is_running(engine.store)
+    live = [t for t in tasks if t.stage.value in ("running", "review") and t.status != Status.LOST]
+    if not running and live:
+        stamp = max(t.status_since for t in live)
         print(
-            json.dumps(
-                [_row(t, engine.approve_policy(t)) for t in tasks], indent=1, ensure_ascii=False
-            )
+            "squadron: the supervisor was not running, so these statuses are as last recorded "
+            f"({_since(time.time() - stamp)} ago); starting it now",
+            file=sys.stderr,
         )
+        engine.supervise()
+    if args.json:
+        print(json.dumps([_row(t, engine.approve_policy(t)) for t in tasks], indent=1))
         return 0
     if not tasks:
         print("no tasks; create one with: squadron new TITLE --prompt TEXT")
         return 0
-    header = ("ID", "TITLE", "AGENT", "STATUS", "STAGE", "MODE", "BRANCH", "+/-")
+    now = time.time()
+    header = ("ID", "TITLE", "AGENT", "STATUS", "FOR", "STAGE", "MODE", "BRANCH", "+/-")
     rows = [header] + [
         (
             t.id,
-            first_line(t.title, 36),
-            t.agent,
-            f"{t.status_label} ({t.provenance.value})",
+            one_line(first_line(t.title, 36)),
+            one_line(t.agent),
+            _status_cell(t),
+            _since(now - t.status_since),
             t.stage.value,
             t.mode.value,
-            t.branch,
+            one_line(t.branch),
             f"+{t.added} -{t.removed}",
         )
         for t in tasks
@@ -266,6 +363,18 @@ def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    for t in tasks:
+        notes = []
+        if t.status == Status.WAITING and t.question:
+            notes.append(f"asks: {t.question}")
+        pending = t.pending()
+        if pending:
+            head = pending[0]
+            notes.append(f"{len(pending)} to type ({head.kind}: {head.note or head.state})")
+        if t.problem:
+            notes.append(t.problem)
+        for note in notes:
+            print(f"  {t.id}: {one_line(note)}")
     return 0
 
 
@@ -283,7 +392,10 @@ def cmd_attach(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_handback(engine: Engine, args: argparse.Namespace) -> int:
-    engine.set_mode(args.id, Mode.UNATTENDED, note=args.note)
+    task = engine.set_mode(args.id, Mode.UNATTENDED, note=args.note)
+    pending = engine.get(task.id).pending()
+    if args.note.strip() and pending:
+        return _report(engine, task.id, pending[-1].id, 10.0, what="the note")
     return 0
 
 
@@ -293,8 +405,14 @@ def cmd_auto_approve(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_send(engine: Engine, args: argparse.Namespace) -> int:
-    engine.send(args.id, " ".join(args.text), force=args.force)
-    return 0
+    text = " ".join(args.text)
+    if args.keys or args.enter:
+        if text:
+            raise UsageError("give either text or --key/--enter, not both")
+        item = engine.send(args.id, keys=args.keys, enter=args.enter, force=args.force)
+        return _report(engine, args.id, item.id, args.wait, what="the keys")
+    item = engine.send(args.id, text, force=args.force)
+    return _report(engine, args.id, item.id, args.wait, what="the message")
 
 
 def cmd_diff(engine: Engine, args: argparse.Namespace) -> int:
@@ -459,6 +577,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_supervise(engine: Engine, args: argparse.Namespace) -> int:
+    from squadron.engine.supervisor import run_supervisor
+
+    return run_supervisor(engine)
+
+
+def cmd_supervisor(engine: Engine, args: argparse.Namespace) -> int:
+    from squadron.engine import supervision
+
+    store = engine.store
+    if args.action == "stop":
+        stopped = supervision.stop(engine)
+        print("supervisor stopped" if stopped else "no supervisor was running")
+        return 0
+    if args.action == "start":
+        note = engine.supervise()
+        print(note or "the supervisor is already running")
+        return 0
+    info = supervision.running_info(store)
+    if info is None:
+        print(
+            f"no supervisor runs for {engine.repo.toplevel}; squadron commands start it when "
+            "needed (`squadron supervisor start`)"
+        )
+        return 1
+    same = info.build == supervision.build_id()
+    build = "this build" if same else "another build (replaced at the next command)"
+    now = time.time()
+    print(
+        f"supervisor of {engine.repo.toplevel}: pid {info.pid}, running for "
+        f"{_since(now - info.started_at)}, last tick {_since(now - info.heartbeat)} ago, "
+        f"{build}; tmux session {info.session or '(none)'}; log {store.supervisor_log}"
+    )
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from squadron.engine.doctor import run_doctor
 
@@ -484,6 +638,8 @@ COMMANDS = {
     "pr": cmd_pr,
     "stats": cmd_stats,
     "rm": cmd_rm,
+    "supervise": cmd_supervise,
+    "supervisor": cmd_supervisor,
 }
 
 

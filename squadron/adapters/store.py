@@ -143,6 +143,10 @@ class StateStore:
     def load(self, task_id: str) -> Task | None:
         return self._read(self.path_of(task_id), [])
 
+    def read(self, task_id: str, problems: list[str]) -> Task | None:
+        """Like :meth:`load`, adding a line to ``problems`` when the file was unreadable."""
+        return self._read(self.path_of(task_id), problems)
+
     def load_all(self) -> LoadResult:
         result = LoadResult()
         if not self.tasks_dir.is_dir():

@@ -335,11 +335,16 @@ class TmuxServer:
         return _Result(argv=argv, returncode=1 if failed else 0, stdout=stdout, stderr=stderr)
 
     def _run(
-        self, *commands: Sequence[str], stdin: bytes | None = None, timeout: float = TIMEOUT
+        self,
+        *commands: Sequence[str],
+        stdin: bytes | None = None,
+        timeout: float = TIMEOUT,
+        control: bool = True,
     ) -> _Result:
         """Run one or more tmux commands in ONE tmux invocation (chained with ``;``), through
-        the control client when there is one."""
-        if stdin is None:
+        the control client when there is one (``control=False``: never; text typed into an
+        agent always travels as an argv, never on a command line)."""
+        if stdin is None and control:
             result = self._run_control(commands)
             if result is not None:
                 return result
@@ -350,9 +355,15 @@ class TmuxServer:
             argv.extend(_escape_arg(arg) for arg in command)
         return _run_tmux(argv, stdin=stdin, timeout=timeout)
 
-    def _call(self, *commands: Sequence[str], stdin: bytes | None = None, what: str = "") -> str:
+    def _call(
+        self,
+        *commands: Sequence[str],
+        stdin: bytes | None = None,
+        what: str = "",
+        control: bool = True,
+    ) -> str:
         """Run and raise a typed :class:`TmuxError` on failure; return stdout."""
-        result = self._run(*commands, stdin=stdin)
+        result = self._run(*commands, stdin=stdin, control=control)
         if result.returncode != 0:
             raise self._error(what or commands[0][0], result)
         return result.stdout
@@ -610,6 +621,17 @@ class TmuxServer:
             pending = pending[done + 1 :]  # tmux stops at the failed target: skip it, go on
         return screens
 
+    def pane_info(self, target: str) -> PaneInfo | None:
+        """One pane's facts (as :meth:`list_panes` gives them), or None when it is gone."""
+        try:
+            out = self._call(
+                ["display-message", "-p", "-t", self._pane_target(target), PANE_FORMAT]
+            )
+        except (NoServerError, TargetNotFoundError):
+            return None
+        panes = _parse_records(out)
+        return panes[0] if panes else None
+
     def read_panes(self, targets: Iterable[str]) -> dict[str, tuple[PaneInfo, str]]:
         """Each pane's facts (as :meth:`list_panes` gives them) and its screen, for several
         panes in as few tmux calls as possible. Panes that no longer exist are left out."""
@@ -701,7 +723,7 @@ class TmuxServer:
     def _typing(
         self, target: str, what: str, *commands: Sequence[str], stdin: bytes | None = None
     ) -> None:
-        out = self._call(*commands, stdin=stdin, what=what)
+        out = self._call(*commands, stdin=stdin, what=what, control=False)
         if _DEAD in out:
             raise PaneDeadError(f"the program in {target} has exited: cannot type into it")
 

@@ -7,10 +7,10 @@ CLI calls them directly. Errors reach callers as ``SquadronError`` (one line for
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from squadron.adapters.config import Settings, default_worktree_root, load_settings, state_home
@@ -18,12 +18,12 @@ from squadron.adapters.git import GitError, GitRepo, NotARepoError
 from squadron.adapters.store import StateStore
 from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket
 from squadron.core.approve import check_policy
-from squadron.core.detector import PaneSnapshot, classify, is_ready
+from squadron.core.detector import PaneSnapshot
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import branch_name, repo_key, session_name, slugify, task_id
 from squadron.core.presets import Preset, match_preset
-from squadron.core.status import Provenance, Status, StatusReading
-from squadron.core.task import Mode, Spec, Stage, Task
+from squadron.core.status import Status, StatusReading
+from squadron.core.task import Mode, Outgoing, Spec, Stage, Task
 from squadron.engine import hooks
 from squadron.engine.floors import check_floors
 from squadron.engine.lifecycle import LifecycleOps
@@ -39,12 +39,9 @@ LAUNCH = (
 )
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """What happened to a prompt squadron was asked to type."""
-
-    delivered: bool
-    message: str = ""
+# What `send --key` accepts: tmux key names (Enter, Escape, C-c, M-x, Down, F1) or one
+# printable character.
+KEY_NAME = re.compile(r"(?:[CMS]-)*(?:[A-Za-z][A-Za-z0-9]{0,15}|[!-~])")
 
 
 def pane_snapshot(pane: PaneInfo, screen: str) -> PaneSnapshot:
@@ -77,6 +74,7 @@ class Engine(ReviewOps, LifecycleOps):
         self.clock = clock
         self.key = repo_key(repo.name, str(repo.common_dir))
         self.problems: list[str] = []
+        self.supervised = True  # False: nothing starts a supervisor (tests of the parts)
 
     @classmethod
     def open(cls, path: Path | None = None, check: bool = True) -> Engine:
@@ -207,6 +205,8 @@ class Engine(ReviewOps, LifecycleOps):
             prompt_delivered=not prompt or preset.prompt_mode == "arg",
             auto_approve=auto_approve,
         )
+        if not task.prompt_delivered:
+            task.enqueue(Outgoing(0, "prompt", prompt, created_at=now))
         task.record(now, "created", f"agent {preset.name} on {branch} from {base}")
         try:
             self.repo.add_worktree(worktree, branch, start)
@@ -224,9 +224,10 @@ class Engine(ReviewOps, LifecycleOps):
             self.repo.delete_branch(branch)
             raise SquadronError(f"cannot start the agent: {exc}") from None
         self.store.create(task)
+        self.supervise()
         return task
 
-    # -- typing into the agent ---------------------------------------------------------------
+    # -- the agent's pane ---------------------------------------------------------------------
     def snapshot(self, task: Task) -> PaneSnapshot | None:
         """The pane as the detector sees it, or ``None`` when the session is gone."""
         pane = next((p for p in self.tmux.list_panes() if p.session == task.session), None)
@@ -241,96 +242,70 @@ class Engine(ReviewOps, LifecycleOps):
             return self.tmux.capture(pane.pane_id)
         return self.tmux.capture(pane.pane_id, start=-pane.height).strip("\n") + "\n"
 
-    def wait_ready(self, task: Task, timeout: float) -> tuple[bool, PaneSnapshot | None]:
-        """Wait until the agent shows its input prompt (or output settles, for shells)."""
-        preset = self.preset_for(task)
-        deadline = time.monotonic() + timeout
-        last, stable_since = "", time.monotonic()
-        while True:
-            snap = self.snapshot(task)
-            if snap is None or snap.dead:
-                return False, snap
-            now = time.monotonic()
-            if snap.screen != last:
-                last, stable_since = snap.screen, now
-            settled = bool(snap.screen.strip()) and now - stable_since >= 0.3
-            if is_ready(preset, snap) and (preset.ready or settled):
-                return True, snap
-            if now >= deadline:
-                return False, snap
-            time.sleep(0.05)
-
-    def _type(self, task: Task, text: str) -> None:
-        preset = self.preset_for(task)
-        target = task.session
-        self.tmux.send_text(target, text)
-        if preset.submit_delay:
-            time.sleep(preset.submit_delay)
-        self.tmux.send_keys(target, "Enter")
-
-    def deliver_prompt(
-        self, tid: str, timeout: float | None = None, known_ready: bool = False
-    ) -> Delivery:
-        """Type the task's first prompt once the agent is ready for input.
-
-        Waits up to ``timeout`` (default: the ``ready_timeout`` setting) for the input prompt,
-        unless the caller already saw it (``known_ready``).
-        """
-        task = self.get(tid)
-        if task.prompt_delivered:
-            return Delivery(True)
-        if task.mode == Mode.CONDUCTOR:
-            return Delivery(False, "in conductor mode: squadron does not type into the pane")
-        if known_ready:
-            ready, snap = True, self.snapshot(task)
-        else:
-            ready, snap = self.wait_ready(
-                task, self.settings.ready_timeout if timeout is None else timeout
-            )
-        if snap is None or snap.dead:
-            self.observe_once(task.id)
-            return Delivery(False, "the agent exited before it was ready for input")
-        if not ready:
-            reading = classify(self.preset_for(task), snap)
-            if reading is not None and reading.status == Status.WAITING:
-                return Delivery(
-                    False,
-                    "the agent is asking a question at start; answer it "
-                    f"with `squadron attach {task.id}`, the prompt is typed after",
-                )
-        self._type(task, task.spec.prompt)
-        now = self.clock()
-
-        def mark(t: Task) -> None:
-            t.prompt_delivered = True
-            t.record(
-                now, "message", "first prompt typed" + ("" if ready else " after the ready timeout")
-            )
-
-        self._update(task.id, mark)
-        return Delivery(
-            True,
-            "" if ready else "the agent did not show its prompt in time; typed the prompt anyway",
-        )
-
-    def send(self, tid: str, text: str, force: bool = False) -> None:
-        """Type ``text`` into the agent as a new instruction, then Enter."""
-        task = self.get(tid)
-        if not text.strip():
+    # -- asking the supervisor to type -------------------------------------------------------
+    def send(
+        self,
+        tid: str,
+        text: str = "",
+        force: bool = False,
+        keys: Sequence[str] = (),
+        enter: bool = False,
+        kind: str = "message",
+    ) -> Outgoing:
+        """Ask the supervisor to type ``text`` into the agent as a new instruction (then
+        Enter), or to press ``keys`` (then Enter if ``enter``). Recorded before anything is
+        typed; the supervisor types text only into a steady ready prompt (see
+        :mod:`squadron.core.delivery`) and presses keys at once. Returns the outbox entry:
+        :meth:`wait_sent` follows it."""
+        keys = list(keys) + (["Enter"] if enter else [])
+        if not text.strip() and not keys:
             raise UsageError("nothing to send: the message is empty")
+        if text and keys:
+            raise UsageError("send text or keys, not both")
+        for key in keys:
+            if not KEY_NAME.fullmatch(key):
+                raise UsageError(f"not a key name: {key!r} (e.g. Enter, Escape, C-c, Down, y)")
+        task = self.get(tid)
         if task.mode == Mode.CONDUCTOR and not force:
             raise SquadronError(
                 f"{task.id} is in conductor mode: squadron does not type into "
                 "it (send it back first, or --force)"
             )
-        snap = self.snapshot(task)
-        if snap is None:
+        if task.status == Status.LOST or not self.tmux.has_session(task.session):
             raise SquadronError(f"{task.id}: its tmux session is gone (status lost)")
-        if snap.dead:
+        if task.status == Status.EXITED:
             raise SquadronError(f"{task.id}: the agent has exited")
-        self._type(task, text)
-        now = self.clock()
-        self._update(task.id, lambda t: t.record(now, "message", text))
+        item = Outgoing(0, "keys" if keys else kind, text, keys, False, force)
+        item.created_at = self.clock()
+
+        def change(t: Task) -> None:
+            t.enqueue(item)
+
+        self._update(tid, change)
+        self.supervise()
+        return item
+
+    def wait_sent(self, tid: str, item_id: int, timeout: float) -> Outgoing | None:
+        """The outbox entry once it is sent or failed, or as it stands after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            task = self.store.load(tid)
+            item = task.outgoing(item_id) if task is not None else None
+            if item is None or item.done or time.monotonic() >= deadline:
+                return item
+            time.sleep(0.05)
+
+    def supervise(self) -> str:
+        """Make sure the repository's supervisor runs (it types, reads statuses, approves,
+        checks and alerts). Returns "" or one line saying what was done."""
+        if not self.supervised:
+            return ""
+        from squadron.engine import supervision
+
+        try:
+            return supervision.ensure(self)
+        except TmuxError as exc:
+            raise SquadronError(str(exc)) from None
 
     # -- auto-approve ------------------------------------------------------------------------
     def approve_policy(self, task: Task) -> str:
@@ -347,24 +322,9 @@ class Engine(ReviewOps, LifecycleOps):
             t.auto_approve = policy
             t.record(now, "policy", f"auto-approve {policy}")
 
-        return self._update(tid, change)
-
-    def answer_question(self, tid: str, question: str) -> bool:
-        """Answer the agent's permission question with the preset's yes keys (unattended only).
-
-        Re-reads the task first: a take-over that happened a moment ago wins.
-        """
-        task = self.get(tid)
-        policy = self.approve_policy(task)
-        if task.mode != Mode.UNATTENDED or policy == "off":
-            return False
-        keys = self.preset_for(task).approve_keys
-        self.tmux.send_keys(task.session, *keys)
-        now = self.clock()
-        self._update(
-            tid, lambda t: t.record(now, "approve", f"auto-approved ({policy}): {question}")
-        )
-        return True
+        task = self._update(tid, change)
+        self.supervise()
+        return task
 
     # -- modes -------------------------------------------------------------------------------
     def set_mode(self, tid: str, mode: Mode, note: str = "") -> Task:
@@ -377,7 +337,9 @@ class Engine(ReviewOps, LifecycleOps):
 
         task = self._update(tid, change)
         if mode == Mode.UNATTENDED and note.strip():
-            self.send(tid, note)
+            self.send(tid, note, kind="note")
+        elif mode == Mode.UNATTENDED:
+            self.supervise()  # pending prompts and messages go on
         return task
 
     def attach_argv(self, tid: str) -> list[str]:
@@ -388,48 +350,17 @@ class Engine(ReviewOps, LifecycleOps):
         self.set_mode(tid, Mode.CONDUCTOR)
         return self.tmux.attach_argv(task.session)
 
-    # -- status, one shot --------------------------------------------------------------------
-    def observe_once(self, tid: str | None = None) -> list[Task]:
-        """Read every live task's pane once and store what it shows (for ``ls``)."""
-        panes = {p.session: p for p in self.tmux.list_panes()}
-        out = []
-        for task in self.tasks():
-            if tid is not None and task.id != tid:
-                continue
-            if task.stage in (Stage.ARCHIVED, Stage.MERGED) and task.session not in panes:
-                out.append(task)
-                continue
-            pane = panes.get(task.session)
-            if pane is None:
-                reading = StatusReading(Status.LOST, Provenance.PROCESS)
-                screen = task.last_screen
-            else:
-                screen = self.capture(pane)
-                snap = pane_snapshot(pane, screen)
-                reading = self._one_shot(task, snap)
-            out.append(self.record_status(task.id, reading, screen) or task)
-        return out
-
-    def _one_shot(self, task: Task, snap: PaneSnapshot) -> StatusReading:
-        preset = self.preset_for(task)
-        reading = classify(preset, snap)
-        if reading is not None:
-            return reading
-        if snap.screen != task.last_screen:
-            return StatusReading(Status.WORKING, Provenance.ACTIVITY)
-        if (
-            task.status in (Status.STARTING, Status.WORKING)
-            and self.clock() - task.status_since < 1.5
-        ):
-            return StatusReading(task.status, task.provenance)
-        return StatusReading(Status.IDLE, Provenance.ACTIVITY)
-
-    def record_status(self, tid: str, reading: StatusReading, screen: str) -> Task | None:
+    # -- status (recorded by the supervisor) ---------------------------------------------------
+    def record_status(
+        self, tid: str, reading: StatusReading, screen: str, question: str = ""
+    ) -> Task | None:
         """Store a status reading; history gets an entry only when the status changes."""
         now = self.clock()
 
         def change(t: Task) -> None:
             t.last_screen = screen
+            t.question = question
+            t.problem = ""
             if (t.status, t.status_unsure, t.provenance) != (
                 reading.status,
                 reading.unsure,

@@ -1,369 +1,391 @@
-"""The status monitor: one thread that keeps every task's status (and one preview) current.
+"""The supervisor's eyes: every task's status, read as cheaply as it can be and never missed.
 
-Each tick costs one ``list-panes -a`` call for all tasks. Only panes whose cheap fingerprint
-(activity time, history size, cursor, title, process) moved are captured, all in one batched
-call. Ticks are fast (0.25 s) while anything is busy and slow (1 s) when every task is quiet;
-hook event files are checked with a ``stat`` per task, and a watchfiles thread wakes the monitor
-as soon as another squadron process adds, changes or removes a task.
+Reading a pane costs little through the tmux control connection, but classifying its screen
+costs ~0.1 ms, so each pane is read on its own schedule:
 
-Callers get each tick that changed something through a callback run on the monitor thread:
-keep it short and thread-safe (the TUI posts a message; never ``call_from_thread``, which hangs
-while the app is suspended for a take-over).
+- A **scan** lists every pane's facts in one call (activity time, cursor, title, process)
+  every 0.5 s while anything is busy, every 1 s when all is quiet, every 2 s after 10 quiet
+  seconds. A pane whose output may have changed since its last read is read at once: tmux
+  gives its last output time to the second, so a pane is read again while that time is not
+  older than the second of its last read. No frame is missed, even when an agent redraws in
+  place with the same cursor and title in the same second.
+- A **hot** pane (output in the last 2 s, a delivery under way, or a status not settled) is
+  read every 0.1 s, or every 0.2 s while it steadily shows working. An idle screen read once
+  is read again 40 ms later to confirm it (see ``StatusTracker``): a recognised idle or
+  waiting screen is reported within a fraction of a second.
+- Hook events are read when the supervisor's watcher sees the events folder change, and at
+  every scan.
+
+One task's failure (bad bytes, a dead pane, a pattern that raises) is caught, recorded on that
+task as its ``problem``, and the others carry on.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
+import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from squadron.adapters.tmux import PaneInfo, TmuxError
-from squadron.core.approve import AutoApprover, question_line
-from squadron.core.detector import PaneSnapshot, StatusTracker, is_ready
+from squadron.core.approve import AutoApprover
+from squadron.core.delivery import question_text
+from squadron.core.detector import PaneSnapshot, StatusTracker
 from squadron.core.hook_events import status_of
 from squadron.core.presets import match_preset
 from squadron.core.status import Status, StatusReading
-from squadron.core.task import Mode, Stage, Task
+from squadron.core.task import Stage, Task
 from squadron.engine.engine import Engine, pane_snapshot
 
-FAST = 0.25
-SLOW = 1.0
-QUIET = 2.0  # once nothing has changed for QUIET_AFTER seconds
+FAST = 0.1  # a hot pane's read interval
+STEADY = 0.2  # a hot pane that steadily shows working
+CONFIRM = 0.04  # the second read of an idle-looking screen
+HOT = 2.0  # output this recent makes a pane hot
+SCAN_BUSY, SCAN_SLOW, SCAN_QUIET = 0.5, 1.0, 2.0
 QUIET_AFTER = 10.0
-BUSY_WINDOW = 3.0  # seconds after a change during which ticks stay fast
-
-
-@dataclass(frozen=True)
-class Tick:
-    """What one tick learnt: the current tasks when any changed, the focused task's screen."""
-
-    tasks: list[Task] | None = None
-    changed: tuple[str, ...] = ()  # ids whose status changed
-    preview: tuple[str, str] | None = None  # (task id, ANSI screen with history)
-    busy: bool = False
+RELOAD_EVERY = 2.0  # task files are re-listed at least this often (besides the watcher)
 
 
 @dataclass
 class _Watch:
     tracker: StatusTracker
     approver: AutoApprover = field(default_factory=AutoApprover)
-    key: tuple[object, ...] = ()
+    info: PaneInfo | None = None
     snap: PaneSnapshot | None = None
-    changed_at: float = 0.0
+    read_wall: float = 0.0  # wall clock of the last read (compared with tmux's activity)
+    due: float = 0.0  # monotonic time of the next read (inf: only when a scan says so)
+    last_output: float = -math.inf  # monotonic time the screen last changed
     events_offset: int = 0
     reading: StatusReading | None = None
+    seeded: bool = False
+    read_tick: int = -1  # the tick that last read the pane
+    changed: bool = False  # that read found a new screen or title
 
 
-@dataclass
-class _TickState:
-    changed: list[str] = field(default_factory=list)
-    tasks_changed: bool = False
-    preview: tuple[str, str] | None = None
-    busy: bool = False
+@dataclass(frozen=True)
+class Observation:
+    """One task after a tick: as recorded, what its pane showed, how squadron reads it."""
+
+    task: Task
+    snap: PaneSnapshot | None
+    reading: StatusReading
+    changed: bool  # the recorded status changed in this tick
+    tracker: StatusTracker
+    approver: AutoApprover
 
 
 def _fingerprint(p: PaneInfo) -> tuple[object, ...]:
-    return (
-        p.activity,
-        p.history_size,
-        p.cursor_x,
-        p.cursor_y,
-        p.title,
-        p.dead,
-        p.current_command,
-        p.pane_id,
-    )
+    return (p.history_size, p.cursor_x, p.cursor_y, p.title, p.dead, p.current_command, p.pane_id)
 
 
 class StatusMonitor:
+    """Reads panes, keeps one tracker per task, records statuses. Not thread-safe: one
+    thread (the supervisor's loop) calls :meth:`tick`."""
+
     def __init__(
         self,
         engine: Engine,
-        on_update: Callable[[Tick], None] | None = None,
-        fast: float = FAST,
-        slow: float = SLOW,
-        preview_history: int = 500,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
-        self.on_update = on_update
-        self.fast, self.slow = fast, slow
-        self.focus: str | None = None
+        self.clock, self.wall = clock, wall
+        self.tasks: dict[str, Task] = {}
+        self._mtimes: dict[str, int] = {}
         self._watches: dict[str, _Watch] = {}
-        self._tasks: dict[str, Task] = {}
-        self._signature: object = None
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._preview_key: tuple[object, ...] = ()
-        self.preview_history = preview_history
+        self._scan_due = 0.0
+        self._reload_due = 0.0
+        self._quiet_since = clock()
+        self.hot: set[str] = set()  # tasks the supervisor wants read fast (deliveries)
         self.ticks = 0
-        self._watcher: threading.Thread | None = None
+        self.reads = 0
 
-    # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="squadron-monitor", daemon=True)
-            self._thread.start()
-        if self._watcher is None:
-            self._watcher = threading.Thread(
-                target=self._watch_state, name="squadron-watch", daemon=True
-            )
-            self._watcher.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        for thread in (self._thread, self._watcher):
-            if thread is not None:
-                thread.join(timeout=5)
-        self._thread = self._watcher = None
-
-    def _watch_state(self) -> None:
-        """Wake the monitor when any squadron process writes task state (no polling)."""
-        from watchfiles import watch
-
+    # -- tasks ------------------------------------------------------------------------------
+    def reload(self) -> bool:
+        """Re-read the task files that changed since the last look; True if any did."""
+        self._reload_due = self.clock() + RELOAD_EVERY
         folder = self.engine.store.tasks_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(Exception):
-            # watch_filter=None: the default filter ignores every path inside ".git",
-            # which is where task state lives. step=100: notice a change within ~0.1 s.
-            for _changes in watch(
-                folder,
-                watch_filter=None,
-                stop_event=self._stop,
-                debounce=50,
-                step=100,
-                rust_timeout=1000,
-                yield_on_timeout=False,
-            ):
-                self._wake.set()
-
-    def poke(self) -> None:
-        """Tick now (after typing into an agent, or when the user changes the focus)."""
-        self._preview_key = ()
-        self._wake.set()
-
-    def _run(self) -> None:
-        quiet_since = time.monotonic()
-        while not self._stop.is_set():
-            busy = True
-            try:
-                tick = self.tick()
-                busy = tick.busy
-                if (tick.tasks is not None or tick.preview) and self.on_update is not None:
-                    self.on_update(tick)
-            except Exception as exc:  # the monitor must outlive one bad tick
-                self.engine.problems.append(f"status monitor: {type(exc).__name__}: {exc}")
-            now = time.monotonic()
-            if busy:
-                quiet_since = now
-            pause = self.fast if busy else self.slow
-            if not busy and now - quiet_since > QUIET_AFTER:
-                pause = QUIET
-            if self._wake.wait(pause):
-                quiet_since = time.monotonic()  # poked: someone expects news soon
-            self._wake.clear()
-
-    # -- one tick ----------------------------------------------------------------------------
-    def _reload_tasks(self) -> bool:
-        sig = self.engine.store.signature()
-        if sig == self._signature:
-            return False
-        self._signature = sig
-        tasks = self.engine.tasks()
-        self._tasks = {t.id: t for t in tasks if t.stage != Stage.ARCHIVED}
-        for tid in list(self._watches):
-            if tid not in self._tasks:
-                del self._watches[tid]
-        return True
+        mtimes: dict[str, int] = {}
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(folder):
+                if entry.name.endswith(".json"):
+                    with contextlib.suppress(FileNotFoundError):
+                        mtimes[entry.name[: -len(".json")]] = entry.stat().st_mtime_ns
+        changed = False
+        for tid in set(self._mtimes) - set(mtimes):
+            self.tasks.pop(tid, None)
+            self._watches.pop(tid, None)
+            changed = True
+        for tid, mtime in mtimes.items():
+            if self._mtimes.get(tid) == mtime:
+                continue
+            task = self.engine.store.load(tid)
+            if task is None or task.stage == Stage.ARCHIVED:
+                self.tasks.pop(tid, None)
+                self._watches.pop(tid, None)
+            else:
+                self.tasks[tid] = task
+            changed = True
+        self._mtimes = mtimes
+        return changed
 
     def _watch(self, task: Task) -> _Watch:
         watch = self._watches.get(task.id)
         if watch is None:
             watch = _Watch(StatusTracker(self.engine.preset_for(task)))
-            path = self.engine.store.events_path(task.id)
-            with contextlib.suppress(OSError):
-                watch.events_offset = path.stat().st_size
             self._watches[task.id] = watch
+            self._seed_hooks(task, watch)
         return watch
 
-    def _follow_program(self, task: Task, watch: _Watch, pane: PaneInfo) -> None:
-        """A shell task running a known agent (``claude`` typed at the prompt) is read with
-        that agent's preset while it runs, and with the shell's again once it exits."""
-        own = self.engine.preset_for(task)
-        if not own.activity_only:
-            return
-        found = match_preset(self.engine.settings.agents, pane.current_command, ())
-        wanted = found if found is not None and not found.activity_only else own
-        if watch.tracker.preset.name != wanted.name:
-            watch.tracker = StatusTracker(wanted)
-
-    def _read_events(self, task: Task, watch: _Watch, now: float) -> bool:
+    def _seed_hooks(self, task: Task, watch: _Watch) -> None:
+        """Follow the events file from its end; its last event still counts (a restarted
+        supervisor must not forget that the agent said it was done)."""
         path = self.engine.store.events_path(task.id)
         try:
-            size = path.stat().st_size
+            stat = path.stat()
+            with path.open("rb") as fh:
+                fh.seek(max(0, stat.st_size - 4096))
+                lines = fh.read().decode("utf-8", "replace").splitlines()
         except OSError:
-            return False
-        if size <= watch.events_offset:
-            return False
-        with path.open("rb") as fh:
-            fh.seek(watch.events_offset)
-            data = fh.read(size - watch.events_offset)
-        watch.events_offset = size
-        seen = False
-        for line in data.decode("utf-8", "replace").splitlines():
+            return
+        watch.events_offset = stat.st_size
+        for line in reversed(lines):
             status = status_of(line)
             if status is not None:
-                watch.tracker.hook(status, now)
-                seen = True
-        return seen
+                watch.tracker.hook(status, stat.st_mtime)
+                break
 
-    def tick(self) -> Tick:
-        """Read every pane once, capture the changed ones, update statuses."""
-        self.ticks += 1
-        result = _TickState(tasks_changed=self._reload_tasks())
-        if self._tasks:
-            self._tick(result)
-        return Tick(
-            tasks=list(self._tasks.values()) if result.tasks_changed or result.changed else None,
-            changed=tuple(result.changed),
-            preview=result.preview,
-            busy=result.busy,
+    # -- scheduling -------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return any(
+            t.status in (Status.STARTING, Status.WORKING) for t in self.tasks.values()
+        ) or any(self._is_hot(tid, self.clock()) for tid in self._watches)
+
+    def _is_hot(self, tid: str, now: float) -> bool:
+        watch = self._watches.get(tid)
+        if watch is None:
+            return False
+        return (
+            tid in self.hot
+            or now - watch.last_output < HOT
+            or watch.tracker.idle_pending
+            or watch.tracker.current.status is Status.STARTING
         )
 
-    def _tick(self, result: _TickState) -> None:
-        now = time.time()
+    def live(self) -> set[str]:
+        """Tasks whose pane the last scan found (alive or dead)."""
+        return {tid for tid, w in self._watches.items() if w.info is not None}
+
+    def next_due(self) -> float:
+        """The monotonic time at which :meth:`tick` next has something to read."""
+        due = [self._scan_due, self._reload_due]
+        due += [w.due for w in self._watches.values()]
+        return min(due)
+
+    def poke(self, tid: str | None = None) -> None:
+        """Read soon: one task (squadron just typed into it) or everything."""
+        now = self.clock()
+        if tid is None:
+            self._scan_due = now
+            return
+        watch = self._watches.get(tid)
+        if watch is not None:
+            watch.due = now
+            watch.last_output = now
+
+    # -- one tick ---------------------------------------------------------------------------
+    def tick(self, reload: bool = False, events: bool = False) -> list[Observation]:
+        """Read what is due; return every task's observation. ``reload``: task files may
+        have changed; ``events``: hook events may have arrived."""
+        self.ticks += 1
+        now = self.clock()
+        if reload or now >= self._reload_due:
+            self.reload()
+        scanned = now >= self._scan_due
+        panes = self._scan(now) if scanned else None
+        self._read_due(now)
+        out = []
+        for task in list(self.tasks.values()):
+            try:
+                out.append(self._observe(task, now, scanned or events, panes))
+            except Exception as exc:  # one bad task must not stop the others
+                out.append(self._failed(task, exc))
+        self._schedule(now)
+        return out
+
+    def _scan(self, now: float) -> dict[str, PaneInfo]:
         try:
             panes = {p.session: p for p in self.engine.tmux.list_panes()}
         except TmuxError:
             panes = {}
-        to_capture: dict[str, str] = {}
-        dead: dict[str, PaneInfo] = {}
-        for task in self._tasks.values():
+        for task in self.tasks.values():
             watch = self._watch(task)
-            pane = panes.get(task.session)
-            if pane is None:
+            info = panes.get(task.session)
+            if info is None:
                 continue
-            key = _fingerprint(pane)
-            if key != watch.key or watch.snap is None:
-                to_capture[task.id] = pane.pane_id
-                if pane.dead:
-                    dead[pane.pane_id] = pane
-        live = [pid for pid in to_capture.values() if pid not in dead]
-        screens = self.engine.tmux.capture_many(live) if live else {}
-        for pane_id, pane in dead.items():
-            screens[pane_id] = self.engine.capture(pane)
-        for task in list(self._tasks.values()):
-            watch = self._watch(task)
-            pane = panes.get(task.session)
-            if pane is not None:
-                self._follow_program(task, watch, pane)
-            hooked = self._read_events(task, watch, now)
-            changed = False
-            if pane is None:
-                snap = None
-            elif task.id in to_capture:
-                screen = screens.get(pane.pane_id, "")
-                snap = pane_snapshot(pane, screen)
-                changed = watch.snap is not None and (
-                    screen != watch.snap.screen or pane.title != watch.snap.title
-                )
-                if watch.snap is None and screen.strip():
-                    changed = True
-                watch.key = _fingerprint(pane)
-                watch.snap = snap
-            else:
-                snap = watch.snap
-            if changed or hooked:
-                watch.changed_at = now
-            reading = watch.tracker.observe(snap, changed, now)
-            if now - watch.changed_at < BUSY_WINDOW or reading.status in (
-                Status.STARTING,
-                Status.WORKING,
-            ):
-                result.busy = True
-            self._after_reading(task, watch, reading, snap, result)
-        self._preview(panes, result)
+            moved = watch.info is None or _fingerprint(info) != _fingerprint(watch.info)
+            # tmux keeps the last output time to the second: output may have come after the
+            # last read while that second is not over
+            output = info.activity >= int(watch.read_wall)
+            if moved or output or watch.snap is None:
+                watch.due = now
+            watch.info = info
+        return panes
 
-    def _after_reading(
-        self,
-        task: Task,
-        watch: _Watch,
-        reading: StatusReading,
-        snap: PaneSnapshot | None,
-        result: _TickState,
-    ) -> None:
-        if reading.status == Status.LOST and task.stage == Stage.MERGED:
+    def _read_due(self, now: float) -> None:
+        due = {
+            w.info.pane_id: w
+            for w in (self._watch(t) for t in self.tasks.values())
+            if w.info is not None and w.due <= now
+        }
+        if not due:
             return
-        if reading != watch.reading:
-            stored_already = watch.reading is None and (
-                task.status,
-                task.provenance,
-                task.status_unsure,
-            ) == (reading.status, reading.provenance, reading.unsure)
-            watch.reading = reading
-            if not stored_already:  # a first reading that only confirms the file: no write
-                screen = snap.screen if snap is not None else task.last_screen
-                stored = self.engine.record_status(task.id, reading, screen)
-                if stored is not None:
-                    self._tasks[task.id] = stored
-                result.changed.append(task.id)
-        if snap is None:
-            return
-        self._maybe_approve(self._tasks.get(task.id, task), watch, reading, snap, result)
-        self._maybe_deliver(self._tasks.get(task.id, task), reading, snap, result)
-
-    def _maybe_deliver(
-        self, task: Task, reading: StatusReading, snap: PaneSnapshot, result: _TickState
-    ) -> None:
-        """Type a task's first prompt once its agent is ready (tasks made with --no-wait, or
-        whose agent asked a question at start)."""
-        if snap.dead or task.prompt_delivered or task.mode != Mode.UNATTENDED:
-            return
-        preset = self.engine.preset_for(task)
-        if reading.status != Status.IDLE and not (preset.ready and is_ready(preset, snap)):
-            return
-        if self.engine.deliver_prompt(task.id, known_ready=True).delivered:
-            refreshed = self.engine.store.load(task.id)
-            if refreshed is not None:
-                self._tasks[task.id] = refreshed
-                result.tasks_changed = True
-
-    def _maybe_approve(
-        self,
-        task: Task,
-        watch: _Watch,
-        reading: StatusReading,
-        snap: PaneSnapshot,
-        result: _TickState,
-    ) -> None:
-        """Answer a permission question when the task's auto-approve policy covers it."""
-        preset = self.engine.preset_for(task)
-        policy = self.engine.approve_policy(task)
-        unattended = task.mode == Mode.UNATTENDED
-        if not watch.approver.consider(preset, policy, unattended, reading, snap, time.monotonic()):
-            return
-        if self.engine.answer_question(task.id, question_line(snap.screen)):
-            result.tasks_changed = True
-            refreshed = self.engine.store.load(task.id)
-            if refreshed is not None:
-                self._tasks[task.id] = refreshed
-
-    def _preview(self, panes: dict[str, PaneInfo], result: _TickState) -> None:
-        task = self._tasks.get(self.focus or "")
-        if task is None:
-            return
-        pane = panes.get(task.session)
-        if pane is None:
-            return
-        key = _fingerprint(pane)
-        if key == self._preview_key:
-            return
-        self._preview_key = key
+        wall = self.wall()
         try:
-            screen = self.engine.tmux.capture(pane.pane_id, ansi=True, start=-self.preview_history)
+            read = self.engine.tmux.read_panes(list(due))
         except TmuxError:
             return
-        result.preview = (task.id, screen)
+        self.reads += len(read)
+        for pane_id, watch in due.items():
+            if pane_id not in read:
+                watch.info, watch.due = None, math.inf  # gone: the next scan says so
+                self._scan_due = now
+                continue
+            info, screen = read[pane_id]
+            if info.dead:
+                with contextlib.suppress(TmuxError):
+                    screen = self.engine.capture(info)  # with the lines it scrolled away
+            snap = pane_snapshot(info, screen)
+            old = watch.snap
+            watch.changed = old is None or (snap.screen, snap.title) != (old.screen, old.title)
+            if watch.changed:
+                watch.last_output = now
+            watch.info, watch.snap, watch.read_wall = info, snap, wall
+            watch.read_tick, watch.due = self.ticks, math.inf
+
+    def _follow_program(self, task: Task, watch: _Watch) -> None:
+        """A shell task running a known agent (``claude`` typed at the prompt) is read with
+        that agent's preset while it runs, and with the shell's again once it exits."""
+        own = self.engine.preset_for(task)
+        if not own.activity_only or watch.info is None:
+            return
+        found = match_preset(self.engine.settings.agents, watch.info.current_command, ())
+        wanted = found if found is not None and not found.activity_only else own
+        if watch.tracker.preset.name != wanted.name:
+            watch.tracker = StatusTracker(wanted)
+
+    def _read_events(self, task: Task, watch: _Watch) -> None:
+        path = self.engine.store.events_path(task.id)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return
+        if size <= watch.events_offset:
+            watch.events_offset = min(watch.events_offset, size)
+            return
+        with path.open("rb") as fh:
+            fh.seek(watch.events_offset)
+            data = fh.read(size - watch.events_offset)
+        watch.events_offset = size
+        now = self.wall()
+        for line in data.decode("utf-8", "replace").splitlines():
+            status = status_of(line)
+            if status is not None:
+                watch.tracker.hook(status, now)
+                watch.last_output = self.clock()
+
+    def _observe(
+        self, task: Task, now: float, events: bool, panes: dict[str, PaneInfo] | None
+    ) -> Observation:
+        watch = self._watch(task)
+        if panes is not None and task.session not in panes:
+            watch.info, watch.snap = None, None  # the session is gone
+        self._follow_program(task, watch)
+        if events:
+            self._read_events(task, watch)
+        snap = watch.snap
+        if snap is None and watch.info is not None:  # listed, not read yet
+            reading = watch.tracker.current
+            return Observation(task, None, reading, False, watch.tracker, watch.approver)
+        fresh = watch.read_tick == self.ticks
+        changed = fresh and watch.changed
+        if not watch.seeded and snap is not None:
+            watch.seeded = True
+            if task.status not in (Status.STARTING, Status.LOST):
+                recorded = StatusReading(task.status, task.provenance, task.status_unsure)
+                watch.tracker.seed(recorded, task.last_screen, self.wall())
+            changed = snap.screen != task.last_screen
+        reading = watch.tracker.observe(snap, changed, self.wall(), fresh=fresh)
+        task, moved = self._record(task, watch, reading, snap)
+        return Observation(task, snap, reading, moved, watch.tracker, watch.approver)
+
+    def _record(
+        self, task: Task, watch: _Watch, reading: StatusReading, snap: PaneSnapshot | None
+    ) -> tuple[Task, bool]:
+        """Store the reading when it differs from what the task file says."""
+        if reading.status == Status.LOST and task.stage == Stage.MERGED:
+            return task, False
+        question = (
+            question_text(watch.tracker.preset, snap.screen)
+            if snap is not None and reading.status == Status.WAITING
+            else ""
+        )
+        recorded = (task.status, task.provenance, task.status_unsure, task.question, task.problem)
+        wanted = (reading.status, reading.provenance, reading.unsure, question, "")
+        if recorded == wanted and (
+            reading.exit_code is None or reading.exit_code == task.exit_code
+        ):
+            watch.reading = reading
+            return task, False
+        screen = snap.screen if snap is not None else task.last_screen
+        stored = self.engine.record_status(task.id, reading, screen, question=question)
+        watch.reading = reading
+        if stored is None:
+            return task, False
+        self.tasks[task.id] = stored
+        return stored, stored.status != task.status
+
+    def _failed(self, task: Task, exc: Exception) -> Observation:
+        """Mark the task that raised; keep its last reading."""
+        problem = f"squadron cannot read this task: {type(exc).__name__}: {exc}"[:300]
+        watch = self._watches.get(task.id)
+        if task.problem != problem:
+            stored = self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
+            if stored is not None:
+                self.tasks[task.id] = task = stored
+        tracker = (
+            watch.tracker if watch is not None else StatusTracker(self.engine.preset_for(task))
+        )
+        approver = watch.approver if watch is not None else AutoApprover()
+        reading = StatusReading(task.status, task.provenance, task.status_unsure)
+        return Observation(task, None, reading, False, tracker, approver)
+
+    def _schedule(self, now: float) -> None:
+        busy = False
+        for tid, watch in self._watches.items():
+            if watch.info is None or watch.info.dead:
+                continue
+            if watch.tracker.idle_pending:
+                watch.due = min(watch.due, now + CONFIRM)
+            elif self._is_hot(tid, now):
+                steady = watch.tracker.current.status is Status.WORKING and (
+                    now - watch.last_output > FAST
+                )
+                watch.due = min(watch.due, now + (STEADY if steady else FAST))
+            if self._is_hot(tid, now):
+                busy = True
+        working = any(t.status in (Status.STARTING, Status.WORKING) for t in self.tasks.values())
+        if busy or working:
+            self._quiet_since = now
+            interval = SCAN_BUSY
+        elif now - self._quiet_since > QUIET_AFTER:
+            interval = SCAN_QUIET
+        else:
+            interval = SCAN_SLOW
+        if now >= self._scan_due:
+            self._scan_due = now + interval
+        else:
+            self._scan_due = min(self._scan_due, now + interval)

@@ -11,7 +11,7 @@ import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.review import fingerprint, format_review, is_stale, quote_lines, still_viewed
 from squadron.core.stats import TaskFigures, figures
-from squadron.core.task import CheckRecord, Comment, Mode, ReviewRound, Stage, Task
+from squadron.core.task import CheckRecord, Comment, Mode, Outgoing, ReviewRound, Stage, Task
 
 if TYPE_CHECKING:
     from squadron.adapters.config import Settings
@@ -72,7 +72,15 @@ class ReviewOps:
     def _update(self, tid: str, change: Callable[[Task], None]) -> Task:
         raise NotImplementedError
 
-    def send(self, tid: str, text: str, force: bool = False) -> None:
+    def send(
+        self,
+        tid: str,
+        text: str = "",
+        force: bool = False,
+        keys: Sequence[str] = (),
+        enter: bool = False,
+        kind: str = "message",
+    ) -> Outgoing:
         raise NotImplementedError
 
     # -- what changed ------------------------------------------------------------------------
@@ -216,7 +224,7 @@ class ReviewOps:
             self.repo.save_ref(f"refs/squadron/review/{task.id}/{number}", snap.commit)
         except GitError as exc:
             raise SquadronError(str(exc)) from None
-        self.send(tid, format_review(number, task.comments, stale, summary))
+        self.send(tid, format_review(number, task.comments, stale, summary), kind="review")
         now = self.clock()
         review = ReviewRound(
             number=number, at=now, revision=snap.commit, comments=len(task.comments)
@@ -296,6 +304,7 @@ class ReviewOps:
             f"The check `{self.settings.check}` failed (exit "
             f"{task.check.exit_code}). Its output ends with:\n{tail}\n"
             "Fix the cause, run the check yourself, then stop.",
+            kind="check",
         )
 
     # -- merge -------------------------------------------------------------------------------

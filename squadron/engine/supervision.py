@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -95,10 +96,14 @@ def _argv(engine: Engine) -> list[str]:
     return [sys.executable, "-m", "squadron", "--repo", str(engine.repo.toplevel), "supervise"]
 
 
-def _environment() -> dict[str, str]:
+def _environment(session: str) -> dict[str, str]:
     """The supervisor runs with this process's environment (the tmux server's own may be
-    another user session's), minus what would point it at another tmux."""
-    return {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    another user session's), minus what would point it at another tmux, and knows its own
+    session (its control connection attaches there)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    env.pop("SQUADRON_FAULT", None)  # a fault injected into a command is not the supervisor's
+    env["SQUADRON_SUPERVISOR_SESSION"] = session
+    return env
 
 
 def ensure(engine: Engine) -> str:
@@ -126,7 +131,7 @@ def _start(engine: Engine) -> None:
         engine.store.root.mkdir(parents=True, exist_ok=True)
         try:
             engine.tmux.new_session(
-                session, engine.repo.toplevel, _argv(engine), _environment(), 120, 30
+                session, engine.repo.toplevel, _argv(engine), _environment(session), 120, 30
             )
         except SessionExistsError:
             pass  # another command started it a moment ago
@@ -150,7 +155,7 @@ def stop(engine: Engine, wait: float = 5.0) -> bool:
     engine.tmux.kill_session(session)
     if running and info is not None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(info.pid, 15)
+            os.kill(info.pid, signal.SIGTERM)
     deadline = time.monotonic() + wait
     while is_running(engine.store) and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -1,23 +1,18 @@
 """Tell the user when a task needs them: a toast at once, then bell and desktop notification.
 
-Escalation (bell, OSC 9/777 or notify-send) waits ``notifications.delay`` seconds and happens
-only if the task is still in the state that alerted.
+The supervisor raises alerts (and escalates them after ``notifications.delay`` seconds if the
+task is still in that state); the TUI follows its journal and renders them.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import threading
-from collections.abc import Callable
 
 from textual.app import App
 
 from squadron.adapters.config import Notifications
-from squadron.core.alerts import Alert, AlertTracker
 from squadron.core.status import Status
-from squadron.core.task import Task
+from squadron.core.text import clean
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -33,46 +28,36 @@ def desktop_sequence(kind: str, text: str) -> str:
 
 
 class Notifier:
-    def __init__(
-        self, app: App[object], settings: Notifications, lookup: Callable[[str], Task | None]
-    ) -> None:
+    """Shows the supervisor's alerts: a toast when one is raised, then the bell and the
+    terminal's desktop notification (OSC 9 / 777) when it escalates. The supervisor decides
+    (once per transition, with the configured delay); this only renders what needs the
+    terminal, which the supervisor does not have."""
+
+    def __init__(self, app: App[object], settings: Notifications) -> None:
         self.app = app
         self.settings = settings
-        self.lookup = lookup
-        self.tracker = AlertTracker()
-        self.escalated: list[Alert] = []
+        self.escalated: list[str] = []
 
-    def handle(self, tasks: list[Task]) -> None:
-        for alert in self.tracker.check(tasks):
-            waiting = alert.status == Status.WAITING
+    def show(self, record: dict[str, object]) -> None:
+        text = clean(str(record.get("text", "")))
+        if record.get("kind") == "alert":
+            waiting = record.get("status") == Status.WAITING.value
             self.app.notify(
-                alert.text,
+                text,
                 title="squadron",
                 timeout=8,
+                markup=False,
                 severity="warning" if waiting else "information",
             )
-            if self.settings.delay > 0:
-                self.app.set_timer(self.settings.delay, lambda a=alert: self._later(a))
-            else:
-                self.escalate(alert)
+        elif record.get("kind") == "escalate":
+            self.escalate(text)
 
-    def _later(self, alert: Alert) -> None:
-        if AlertTracker.still_current(alert, self.lookup(alert.task_id)):
-            self.escalate(alert)
-
-    def escalate(self, alert: Alert) -> None:
-        self.escalated.append(alert)
+    def escalate(self, text: str) -> None:
+        self.escalated.append(text)
         if self.settings.bell:
             self.app.bell()
         kind = self.settings.desktop
         if kind in ("osc9", "osc777"):
             driver = self.app._driver  # Textual has no public raw-write; bell() uses the same
             if driver is not None and not self.app.is_headless:
-                driver.write(desktop_sequence(kind, alert.text))
-        elif kind == "notify-send" and shutil.which("notify-send"):
-            threading.Thread(
-                target=subprocess.run,
-                daemon=True,
-                args=(["notify-send", "squadron", alert.text],),
-                kwargs={"check": False, "capture_output": True},
-            ).start()
+                driver.write(desktop_sequence(kind, text))

@@ -7,11 +7,11 @@ from textual.binding import Binding
 
 from squadron.adapters.config import config_dir
 from squadron.engine.engine import Engine
-from squadron.engine.monitor import StatusMonitor, Tick
+from squadron.engine.feed import FeedUpdate, TaskFeed
 from squadron.ui.attacher import Attacher, terminal_attacher
 from squadron.ui.commands import SquadronCommands
 from squadron.ui.keys import MAIN_BINDINGS
-from squadron.ui.messages import PreviewUpdated, TasksUpdated
+from squadron.ui.messages import AlertsArrived, PreviewUpdated, TasksUpdated
 from squadron.ui.screens.main import MainScreen
 from squadron.ui.themes import STATUS_VARIABLE_DEFAULTS, load_themes
 from squadron.ui.widgets.pane_view import ansi_text
@@ -41,7 +41,9 @@ class SquadronApp(App[None]):
         super().__init__()
         self.engine = engine
         self.attacher = attacher
-        self.monitor = StatusMonitor(engine, on_update=self._on_tick) if monitor else None
+        # The feed follows what the supervisor records; ``monitor=False`` (tests of the
+        # layout) shows the tasks as loaded and follows nothing.
+        self.feed = TaskFeed(engine, on_update=self._on_feed) if monitor else None
         self.keymap: dict[str, str] = {}
         self.main: MainScreen | None = None
 
@@ -63,12 +65,13 @@ class SquadronApp(App[None]):
         self.push_screen(self.main)
         for problem in self.engine.problems:
             self.notify(problem, severity="warning", timeout=8)
-        if self.monitor is not None:  # first paint first: the first tick reads every pane
-            self.call_after_refresh(self.monitor.start)
+        if self.feed is not None:  # first paint first
+            self.call_after_refresh(self.feed.start)
+            self.main.ensure_supervisor()
 
     def on_unmount(self) -> None:
-        if self.monitor is not None:
-            self.monitor.stop()
+        if self.feed is not None:
+            self.feed.stop()
 
     def _load_themes(self) -> None:
         themes, problems = load_themes(config_dir())
@@ -96,25 +99,27 @@ class SquadronApp(App[None]):
         self.keymap = keymap
         self.set_keymap(keymap)
 
-    # -- the monitor (its callback runs on the monitor thread: post messages only) ----------
-    def _on_tick(self, tick: Tick) -> None:
+    # -- the feed (its callback runs on the feed's thread: post messages only) ----------------
+    def _on_feed(self, update: FeedUpdate) -> None:
         main = self.main
         if main is None:
             return
-        if tick.tasks is not None:
-            main.post_message(TasksUpdated(tick.tasks, tick.changed))
-        if tick.preview is not None:
-            task_id, screen = tick.preview
+        if update.tasks is not None:
+            main.post_message(TasksUpdated(update.tasks, update.changed, update.vanished))
+        if update.preview is not None:
+            task_id, screen = update.preview
             main.post_message(PreviewUpdated(task_id, ansi_text(screen)))
+        if update.alerts:
+            main.post_message(AlertsArrived(update.alerts))
 
     def focus_task(self, task_id: str | None) -> None:
-        if self.monitor is not None:
-            self.monitor.focus = task_id
-            self.monitor.poke()
+        if self.feed is not None:
+            self.feed.focus = task_id
+            self.feed.poke()
 
     def poke(self) -> None:
-        if self.monitor is not None:
-            self.monitor.poke()
+        if self.feed is not None:
+            self.feed.poke()
 
     # -- take over -----------------------------------------------------------------------------
     def attach(self, argv: list[str], task_id: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.message import Message
 
@@ -10,12 +12,24 @@ from squadron.core.task import Task
 
 
 class TasksUpdated(Message):
-    """The monitor saw tasks change (status, new or removed tasks)."""
+    """Tasks changed (status, new or removed tasks); ``vanished``: tasks whose state file
+    disappeared without squadron removing them."""
 
-    def __init__(self, tasks: list[Task] | None, changed: tuple[str, ...]) -> None:
+    def __init__(
+        self, tasks: list[Task] | None, changed: tuple[str, ...], vanished: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         self.tasks = tasks
         self.changed = changed
+        self.vanished = vanished
+
+
+class AlertsArrived(Message):
+    """The supervisor raised alerts (records from its journal)."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.records = records
 
 
 class PreviewUpdated(Message):
@@ -57,21 +71,3 @@ class DiffLoaded(Message):
         self.error = error
         self.files = files or []
         self.viewed = viewed or set()
-
-
-class StatsWanted(Message):
-    """These tasks' diff stats should be (re)computed."""
-
-    def __init__(self, task_ids: tuple[str, ...]) -> None:
-        super().__init__()
-        self.task_ids = task_ids
-
-
-class StatsUpdated(Message):
-    """A task's ``+added -removed`` was computed."""
-
-    def __init__(self, task_id: str, added: int, removed: int) -> None:
-        super().__init__()
-        self.task_id = task_id
-        self.added = added
-        self.removed = removed

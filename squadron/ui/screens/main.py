@@ -6,7 +6,6 @@ run now are disabled (dimmed in the footer) and say why when their key is presse
 
 from __future__ import annotations
 
-import queue
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,10 +26,9 @@ from squadron.ui.alerts import Notifier
 from squadron.ui.keys import MAIN_BINDINGS
 from squadron.ui.messages import (
     ActionDone,
+    AlertsArrived,
     DiffLoaded,
     PreviewUpdated,
-    StatsUpdated,
-    StatsWanted,
     TasksUpdated,
 )
 from squadron.ui.screens.confirm import ConfirmScreen
@@ -74,10 +72,6 @@ class MainScreen(Screen[None]):
         self._bindings_state: tuple[bool, ...] = ()
         self._diff_cache: dict[str, DiffLoaded] = {}
         self._prefetch: Timer | None = None
-        self._stats_queue: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._stats_queued: set[str] = set()
-        self._stats_draining = False
-        self.auto_checked: dict[str, tuple[Status, float]] = {}
 
     @property
     def sq(self) -> SquadronApp:
@@ -98,9 +92,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.notifier = Notifier(
-            self.app, self.sq.engine.settings.notifications, lambda tid: self.tasks.get(tid)
-        )
+        self.notifier = Notifier(self.app, self.sq.engine.settings.notifications)
         self.query_one("#filter").display = False
         self.query_one(Sidebar).list_view.focus()
         self.query_one(PaneView).show_message("no task selected")
@@ -114,65 +106,40 @@ class MainScreen(Screen[None]):
     # -- data from workers and the monitor --------------------------------------------------
     @work(thread=True, exit_on_error=False, group="load", exclusive=True)
     def load_tasks(self) -> None:
-        """Read the tasks and show them at once; their diff stats follow one by one."""
+        """Read the tasks as recorded and show them at once (the feed follows changes)."""
         tasks = self.sq.engine.tasks(include_archived=False)
         self.post_message(TasksUpdated(tasks, ()))
-        self.post_message(StatsWanted(tuple(t.id for t in tasks)))
+
+    @work(thread=True, exit_on_error=False, group="supervisor")
+    def ensure_supervisor(self) -> None:
+        """The supervisor keeps statuses, types prompts, approves and alerts: make sure it
+        runs (and runs this build of squadron)."""
+        note = self.sq.engine.supervise()
+        if note:
+            self.post_message(ActionDone(note, reload=False))
 
     async def on_tasks_updated(self, message: TasksUpdated) -> None:
         if message.tasks is None:
             return
         tasks = [t for t in message.tasks if t.stage != Stage.ARCHIVED]
         old = self.tasks
-        for task in tasks:  # the monitor does not compute diff stats: keep the last known
-            if task.id in old and (task.added, task.removed) == (0, 0):
-                task.added, task.removed = old[task.id].added, old[task.id].removed
         self.tasks = {t.id: t for t in tasks}
         await self.query_one(Sidebar).set_tasks(tasks)
-        if self.notifier is not None:
-            self.notifier.handle(tasks)
-        self.auto_check(tasks, message.changed)
-        settled = (Status.IDLE, Status.WAITING, Status.EXITED)
-        wanted = [t for t in message.changed if t in self.tasks and self.tasks[t].status in settled]
-        if wanted:
-            self.post_message(StatsWanted(tuple(wanted)))
+        for tid in message.vanished:
+            self.notify(
+                f"{tid} is gone: its state file disappeared (deleted, or moved aside as "
+                "unreadable); its worktree and branch are untouched",
+                severity="warning",
+                timeout=10,
+            )
         if self.selected_id in message.changed or self.selected_id not in old:
             self.show_selected(reload_diff=False)
         self.update_bindings()
 
-    def on_stats_wanted(self, message: StatsWanted) -> None:
-        """Diff stats are computed by one worker at a time, each task once per request."""
-        for tid in message.task_ids:
-            if tid not in self._stats_queued:
-                self._stats_queued.add(tid)
-                self._stats_queue.put(tid)
-        if not self._stats_draining and not self._stats_queue.empty():
-            self._stats_draining = True
-            self._drain_stats()
-
-    @work(thread=True, exit_on_error=False, group="stats")
-    def _drain_stats(self) -> None:
-        try:
-            while True:
-                try:
-                    tid = self._stats_queue.get_nowait()
-                except queue.Empty:
-                    return
-                self._stats_queued.discard(tid)
-                task = self.tasks.get(tid)
-                if task is not None:
-                    added, removed = self.sq.engine.stats(task)
-                    self.post_message(StatsUpdated(tid, added, removed))
-        finally:
-            self._stats_draining = False
-            self.post_message(StatsWanted(()))  # anything queued meanwhile starts a new drain
-
-    def on_stats_updated(self, message: StatsUpdated) -> None:
-        task = self.tasks.get(message.task_id)
-        if task is None or (task.added, task.removed) == (message.added, message.removed):
-            return
-        task.added, task.removed = message.added, message.removed
-        self.post_message(TasksUpdated(list(self.tasks.values()), ()))
+    def on_alerts_arrived(self, message: AlertsArrived) -> None:
+        if self.notifier is not None:
+            for record in message.records:
+                self.notifier.show(record)
 
     def on_preview_updated(self, message: PreviewUpdated) -> None:
         if message.task_id == self.selected_id:
@@ -372,12 +339,9 @@ class MainScreen(Screen[None]):
         task = self.sq.engine.new_task(
             r.title, prompt=r.prompt, agent=r.agent, base=r.base or None, acceptance=r.acceptance
         )
-        self.post_message(ActionDone(f"created {task.id}: {task.branch}"))
+        more = "; its prompt is typed once the agent is ready" if task.pending() else ""
+        self.post_message(ActionDone(f"created {task.id}: {task.branch}{more}"))
         self.post_message(Sidebar.Selected(task.id))
-        if r.prompt:
-            delivery = self.sq.engine.deliver_prompt(task.id)
-            if delivery.message:
-                self.post_message(ActionDone(f"{task.id}: {delivery.message}"))
 
     def action_take_over(self) -> None:
         if self.selected_id:
@@ -418,7 +382,22 @@ class MainScreen(Screen[None]):
 
     def _message(self, tid: str, text: str | None) -> None:
         if text:
-            self.run_engine(lambda: self.sq.engine.send(tid, text), f"sent to {tid}")
+            self._send_worker(tid, text)
+
+    @work(thread=True, exit_on_error=False, group="actions")
+    def _send_worker(self, tid: str, text: str) -> None:
+        """Queue the message; say whether it went in, or what it waits for."""
+        engine = self.sq.engine
+        item = engine.send(tid, text)
+        self.post_message(ActionDone("", reload=False))
+        done = engine.wait_sent(tid, item.id, timeout=5.0)
+        if done is not None and done.state == "sent":
+            self.post_message(ActionDone(f"sent to {tid}", reload=False))
+        elif done is not None and done.state == "failed":
+            self.post_message(ActionDone(f"{tid}: not sent: {done.note}", reload=False))
+        else:
+            why = f" ({done.note})" if done is not None and done.note else ""
+            self.post_message(ActionDone(f"{tid}: queued{why}", reload=False))
 
     def action_check(self) -> None:
         if self.selected_id:
@@ -439,22 +418,6 @@ class MainScreen(Screen[None]):
         finally:
             self.query_one(Sidebar).checking.discard(tid)
             self.post_message(ActionDone("", reload=True))
-
-    def auto_check(self, tasks: list[Task], changed: tuple[str, ...]) -> None:
-        """With ``auto_check``, run the check when a task goes idle with changes."""
-        if not (self.sq.engine.settings.auto_check and self.sq.engine.settings.check):
-            return
-        for task in tasks:
-            key = (task.status, task.status_since)
-            if (
-                task.id in changed
-                and task.status == Status.IDLE
-                and (task.added or task.removed)
-                and self.auto_checked.get(task.id) != key
-                and task.id not in self.query_one(Sidebar).checking
-            ):
-                self.auto_checked[task.id] = key
-                self.start_check(task.id)
 
     def action_send_failure(self) -> None:
         if self.selected_id:
