@@ -15,6 +15,8 @@ Each submitted instruction is a list of directives separated by ``;;``:
     commit MESSAGE    git add -A && git commit -m MESSAGE
     exit CODE         end with that exit code
     silent N          stay "busy" but print nothing for N seconds (a stalled agent)
+    flip N            show a busy line above the prompt, then N seconds later (in the same
+                      second) redraw it in place as done: same cursor, title and history
     anything else     replied to with "ok: <text>"
 
 Every raw instruction received is appended to the file named by $FAKE_AGENT_LOG (one JSON
@@ -44,6 +46,7 @@ class Agent:
         self.hooks = settings.get("hooks", {}) if isinstance(settings, dict) else {}
         self.name = name
         self.buffer = b""
+        self.prompt_drawn = False  # a directive drew the prompt itself
 
     # -- output ------------------------------------------------------------------------------
     def out(self, text: str) -> None:
@@ -133,6 +136,18 @@ class Agent:
         if show:
             self.out("\r\x1b[K")
 
+    def flip(self, seconds: float) -> None:
+        """A frame redrawn in place, as OpenCode does: the busy line turns into a done line
+        with the cursor, title and history as they were, within one wall-clock second."""
+        time.sleep(1.02 - time.time() % 1)  # just after a second starts
+        busy, done = "⠿ Thinking (esc to interrupt)", "⠿ Done"
+        self.title(f"✳ {self.name}")
+        self.out(f"{busy}\n" + "─" * 40 + "\n> ")
+        time.sleep(seconds)
+        # save the cursor, go up two lines, rewrite the line, restore the cursor
+        self.out(f"\x1b7\x1b[2A\r{done}{' ' * (len(busy) - len(done))}\x1b8")
+        self.prompt_drawn = True
+
     # -- directives --------------------------------------------------------------------------
     def run(self, instruction: str) -> None:
         self.hook("UserPromptSubmit", prompt=instruction)
@@ -167,6 +182,8 @@ class Agent:
                 ["git", "commit", "-qm", rest or "fake commit"], check=False, capture_output=True
             )
             self.out(f"● committed {rest}\n")
+        elif verb == "flip":
+            self.flip(float(rest or 0.3))
         elif verb == "exit":
             raise SystemExit(int(rest or 0))
         elif text:
@@ -178,6 +195,13 @@ def main() -> int:
     parser.add_argument("--settings", help="Claude-style settings file with hooks")
     parser.add_argument("--start-delay", type=float, default=0.0)
     parser.add_argument("--trust", action="store_true", help="ask a trust question at start")
+    parser.add_argument(
+        "--late-trust",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="show the prompt, then S seconds later ask a trust question",
+    )
     parser.add_argument("--name", default="fake-agent")
     parser.add_argument("initial", nargs="*", help="an initial instruction passed as argument")
     args = parser.parse_args()
@@ -195,12 +219,20 @@ def main() -> int:
         agent.hook("SessionStart")
         if args.start_delay:
             agent.busy(args.start_delay, show=False)
+        if args.late_trust:  # ready first, then a question (as Gemini's trust dialog)
+            agent.prompt()
+            time.sleep(args.late_trust)
+            agent.out("\x1b[2K\r")
+            if not agent.ask("Do you trust the files in this folder?"):
+                return 1
         if args.trust and not agent.ask("Do you trust the files in this folder?"):
             return 1
         if args.initial:
             agent.run(" ".join(args.initial))
         while True:
-            agent.prompt()
+            if not agent.prompt_drawn:
+                agent.prompt()
+            agent.prompt_drawn = False
             agent.run(agent.read_line())
     except (EOFError, KeyboardInterrupt):
         return 0

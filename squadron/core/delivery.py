@@ -133,16 +133,19 @@ class Delivery:
     def _ready(self, snap: PaneSnapshot, status: Status | None, now: float) -> Step:
         if status is Status.WAITING:
             return self._asking(snap)
-        if not is_ready(self.preset, snap):
+        area = input_area(self.preset, snap.screen)
+        # typed before (a question came, or another supervisor stopped) and still in the
+        # box: only Enter is missing (a box holding text may not read as "ready")
+        in_box = self.resumed and status is not Status.WORKING and self._shows(area) > 0
+        if not in_box and not is_ready(self.preset, snap):
             busy = status is Status.WORKING
             return Step(Action.WAIT, "the agent is busy" if busy else "waiting for its prompt")
         if now - self._steady_since < self.settle:
             return Step(Action.WAIT, "waiting for its prompt to settle")
-        area = input_area(self.preset, snap.screen)
         self._since = now
-        if self.resumed and self._shows(area) > 0:
+        if in_box:
             self.phase, self._area, self._entered = Phase.TAKEN, area, 1
-            return Step(Action.ENTER)  # typed before and still in the box: submit it
+            return Step(Action.ENTER)
         self.phase, self._area, self._count = Phase.SHOWN, area, self._shows(area)
         # Long or multi-line text may show as a placeholder, and a line-mode program wraps a
         # long line: there, any change of the input area is the text showing.

@@ -60,6 +60,7 @@ class _Watch:
     events_offset: int = 0
     reading: StatusReading | None = None
     seeded: bool = False
+    scanned: bool = False  # a scan has looked for its pane since the task appeared
     read_tick: int = -1  # the tick that last read the pane
     changed: bool = False  # that read found a new screen or title
 
@@ -223,6 +224,7 @@ class StatusMonitor:
             panes = {}
         for task in self.tasks.values():
             watch = self._watch(task)
+            watch.scanned = True
             info = panes.get(task.session)
             if info is None:
                 continue
@@ -307,7 +309,9 @@ class StatusMonitor:
         if events:
             self._read_events(task, watch)
         snap = watch.snap
-        if snap is None and watch.info is not None:  # listed, not read yet
+        if snap is None and (watch.info is not None or not watch.scanned):
+            # listed but not read yet, or not looked for yet (a task that just appeared)
+            self._scan_due = min(self._scan_due, now) if not watch.scanned else self._scan_due
             reading = watch.tracker.current
             return Observation(task, None, reading, False, watch.tracker, watch.approver)
         fresh = watch.read_tick == self.ticks

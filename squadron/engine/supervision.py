@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from squadron.engine.engine import Engine
 
 SESSION_SUFFIX = "supervisor"
-START_WAIT = 5.0  # seconds to wait for a new supervisor to take its lock
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,8 @@ def _environment(session: str) -> dict[str, str]:
 
 def ensure(engine: Engine) -> str:
     """Make sure this repository's supervisor runs this build. Returns "" when it already
-    did, else one line saying what was done."""
+    did, else one line saying what was done. Does not wait for a new one to be ready: what
+    it must do is recorded in the task files, and it reads them when it starts."""
     info = running_info(engine.store)
     if info is not None and info.build == build_id():
         return ""
@@ -137,14 +137,6 @@ def _start(engine: Engine) -> None:
             pass  # another command started it a moment ago
         except TmuxError as exc:
             raise TmuxError(f"cannot start the supervisor: {exc}") from None
-    deadline = time.monotonic() + START_WAIT
-    while not is_running(engine.store):
-        if time.monotonic() > deadline:
-            raise TmuxError(
-                "the supervisor did not start; see "
-                f"{engine.store.supervisor_log} or `squadron supervise` in a terminal"
-            )
-        time.sleep(0.02)
 
 
 def stop(engine: Engine, wait: float = 5.0) -> bool:

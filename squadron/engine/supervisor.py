@@ -264,10 +264,15 @@ class Supervisor:
                 else:
                     t.record(item.done_at, "message", f"not delivered: {item.note}")
 
-        return self.engine.store.update(tid, change)
+        stored = self.engine.store.update(tid, change)
+        if stored is not None:
+            self.monitor.tasks[tid] = stored  # act on what was just recorded, not older news
+        return stored
 
     def _deliver(self, obs: Observation) -> None:
         task = obs.task
+        if obs.snap is None and obs.reading.status is not Status.LOST:
+            return  # not read yet
         for item in [o for o in task.pending() if o.kind == "keys"]:
             self._press(task, obs, item)
         texts = [o for o in task.pending() if o.kind != "keys"]
@@ -326,6 +331,9 @@ class Supervisor:
             self._set_item(task.id, item.id, note=note)
 
     def _press(self, task: Task, obs: Observation, item: Outgoing) -> None:
+        if item.state == "entered":  # pressed by a supervisor that stopped: at most once
+            self._set_item(task.id, item.id, state="sent", note="")
+            return
         if task.mode == Mode.CONDUCTOR and not item.force:
             self._set_item(task.id, item.id, state="failed", note="in conductor mode")
             return
@@ -358,12 +366,13 @@ class Supervisor:
         if fresh is None or fresh.mode != Mode.UNATTENDED:
             return  # taken over a moment ago
         question = question_line(snap.screen)
+        at = self.engine.clock()
+        detail = f"auto-approved ({policy}): {question}"
+        # recorded first: nothing is typed that the history does not show
+        if self.engine.store.update(task.id, lambda t: t.record(at, "approve", detail)) is None:
+            return
         with self.engine.store.typing(task.id):
             self.engine.tmux.send_keys(task.session, *preset.approve_keys)
-        now = self.engine.clock()
-        self.engine.store.update(
-            task.id, lambda t: t.record(now, "approve", f"auto-approved ({policy}): {question}")
-        )
         self.log(f"{task.id}: auto-approved ({policy}): {question}")
         self.monitor.poke(task.id)
 

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import FAKE_AGENT
+from squadron.core.status import Status
+from squadron.core.task import Task
+from squadron.engine.engine import Engine
+from tests.conftest import FAKE_AGENT, wait_until
 
 FAKE_PRESET = f"""
 [agents.fake]
@@ -45,3 +48,29 @@ def squadron(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def delivered(engine: Engine, tid: str, timeout: float = 20) -> Task:
+    """Wait until the supervisor has typed every queued entry of ``tid``; each went in."""
+
+    def done() -> Task | None:
+        task = engine.store.load(tid)
+        return task if task is not None and not task.pending() else None
+
+    task = wait_until(done, timeout, message=f"{tid}: everything queued typed")
+    assert isinstance(task, Task)
+    failed = [o for o in task.outbox if o.state == "failed"]
+    assert not failed, f"{tid}: not delivered: {[o.note for o in failed]}"
+    return task
+
+
+def recorded(engine: Engine, tid: str, status: Status, timeout: float = 15) -> Task:
+    """Wait until the supervisor records ``status`` for ``tid``."""
+
+    def seen() -> Task | None:
+        task = engine.store.load(tid)
+        return task if task is not None and task.status == status else None
+
+    task = wait_until(seen, timeout, message=f"{tid} recorded as {status}")
+    assert isinstance(task, Task)
+    return task

@@ -14,7 +14,8 @@ from squadron.core.status import Status
 from squadron.core.task import Mode, Stage
 from squadron.engine.engine import Engine
 from tests.conftest import git, wait_until
-from tests.integration.helpers import write_user_config
+from squadron.engine import supervision
+from tests.integration.helpers import delivered, recorded, write_user_config
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def engine(repo: Path) -> Engine:
 def new_fake(engine: Engine, title: str = "Fake work", prompt: str = "", **kw: str) -> str:
     task = engine.new_task(title, prompt=prompt, agent="fake", **kw)
     if prompt:
-        assert engine.deliver_prompt(task.id, timeout=15).delivered
+        delivered(engine, task.id)
     return task.id
 
 
@@ -47,7 +48,7 @@ def test_new_shell_task_runs_prompt_in_its_own_worktree(engine: Engine, repo: Pa
     worktree = Path(task.worktree)
     assert worktree.is_dir() and not worktree.is_relative_to(repo)
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
-    assert engine.deliver_prompt(task.id, timeout=15).delivered
+    delivered(engine, task.id)
     wait_until(lambda: (worktree / "health.txt").exists(), message="health.txt")
     assert (worktree / "health.txt").read_text().strip() == "ok"
     assert git(worktree, "rev-parse", "--abbrev-ref", "HEAD").strip() == task.branch
@@ -90,7 +91,7 @@ def test_multiline_and_large_prompts_arrive_whole(
     tid = new_fake(engine, title="big", prompt=big)
     wait_until(lambda: len(log.read_text().splitlines()) >= 2, timeout=30, message="big")
     assert json.loads(log.read_text().splitlines()[1]) == big
-    assert engine.get(tid).prompt_delivered
+    assert delivered(engine, tid).prompt_delivered
 
 
 def test_send_types_instruction_and_conductor_mode_blocks_it(
@@ -195,32 +196,25 @@ def test_rm_without_work_needs_no_force(engine: Engine) -> None:
     assert engine.tasks() == []
 
 
-def test_new_process_readopts_tasks_and_sees_lost_and_exited(engine: Engine, repo: Path) -> None:
+def test_a_new_supervisor_readopts_tasks_and_sees_lost_and_exited(
+    engine: Engine, repo: Path
+) -> None:
     alive = new_fake(engine, title="alive")
     ended = new_fake(engine, title="ended", prompt="exit 3")
     lost = new_fake(engine, title="lost")
-    wait_until(lambda: at_prompt(engine, alive), message="agent ready")
+    recorded(engine, alive, Status.IDLE)
+    supervision.stop(engine)  # squadron is gone; the agents keep running
     engine.tmux.kill_session(engine.get(lost).session)
     fresh = Engine.open(repo)  # a new squadron process would do exactly this
-
-    def statuses() -> dict[str, str]:
-        return {t.id: t.status for t in fresh.observe_once()}
-
-    wait_until(lambda: statuses()[ended] == Status.EXITED, message="exited")
-    got = statuses()
-    assert got[lost] == Status.LOST
-    assert got[alive] in (Status.IDLE, Status.WORKING, Status.STARTING)
-    assert fresh.get(ended).exit_code == 3
+    fresh.supervise()
+    assert recorded(fresh, ended, Status.EXITED).exit_code == 3
+    recorded(fresh, lost, Status.LOST)
+    assert fresh.get(alive).status == Status.IDLE
 
 
 def test_missing_agent_command_shows_exited_with_message(engine: Engine) -> None:
     task = engine.new_task("nope", agent="shell", command="no-such-agent-xyz --flag")
-
-    def exited() -> bool:
-        return engine.observe_once(task.id)[0].status == Status.EXITED
-
-    wait_until(exited, message="exited")
-    assert "no-such-agent-xyz" in engine.get(task.id).last_screen
+    assert "no-such-agent-xyz" in recorded(engine, task.id, Status.EXITED).last_screen
 
 
 def test_bad_inputs_are_one_line_errors(engine: Engine, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from squadron.core.errors import SquadronError, UsageError
 from squadron.core.task import Stage
 from squadron.engine.engine import Engine
 from tests.conftest import git, wait_until
-from tests.integration.helpers import squadron, write_user_config
+from tests.integration.helpers import delivered, squadron, write_user_config
 
 CHECK = 'check = "grep -q fixed status.txt"\n'
 
@@ -25,7 +25,7 @@ def engine(repo: Path) -> Engine:
 
 def started(engine: Engine, prompt: str, tmp: Path | None = None) -> tuple[str, Path]:
     task = engine.new_task("Review me", prompt=prompt, agent="fake")
-    assert engine.deliver_prompt(task.id, timeout=15).delivered
+    delivered(engine, task.id)
     return task.id, Path(task.worktree)
 
 

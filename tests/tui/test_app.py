@@ -284,7 +284,8 @@ async def test_waiting_and_review_ready_alert_once(app: RecordingApp, engine: En
         await until(pilot, lambda: shown(app, f"{tid} is waiting for you"), message="alert")
         notifier = main(app).notifier
         assert notifier is not None
-        assert [a.task_id for a in notifier.escalated] == [tid]  # bell, desktop (delay 0)
+        await until(pilot, lambda: len(notifier.escalated) == 1, message="bell (delay 0)")
+        assert tid in notifier.escalated[0]
         engine.tmux.send_keys(engine.get(tid).session, "y")
         engine.send(tid, "write done.txt yes")
         await until(

@@ -32,6 +32,7 @@ from squadron.ui.widgets.checklist import Checklist, parse_criteria
 from squadron.ui.widgets.diff_view import DiffPane, DiffSpot, DiffView, TokenLine
 from tests.conftest import wait_until
 from tests.tui.conftest import RecordingApp, shown, until
+from tests.integration.helpers import delivered
 from tests.tui.test_diff_view import PY_FILE, many_files
 
 SIZE = (160, 45)
@@ -40,11 +41,9 @@ TWO = "two.py"
 
 
 def start_task(engine: Engine, prompt: str = "", acceptance: str = "") -> str:
-    """A task on the fake agent, its first prompt typed (before the app runs: no race with the
-    monitor, which would type it too)."""
+    """A task on the fake agent, its first prompt typed by the supervisor."""
     tid = engine.new_task("Review me", prompt=prompt, agent="fake", acceptance=acceptance).id
-    if prompt:
-        assert engine.deliver_prompt(tid, timeout=15).delivered
+    delivered(engine, tid)
     return tid
 
 
