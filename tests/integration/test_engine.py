@@ -12,9 +12,9 @@ import pytest
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.status import Status
 from squadron.core.task import Mode, Stage
+from squadron.engine import supervision
 from squadron.engine.engine import Engine
 from tests.conftest import git, wait_until
-from squadron.engine import supervision
 from tests.integration.helpers import delivered, recorded, write_user_config
 
 

@@ -31,8 +31,8 @@ from squadron.ui.widgets import diff_view as diff_view_module
 from squadron.ui.widgets.checklist import Checklist, parse_criteria
 from squadron.ui.widgets.diff_view import DiffPane, DiffSpot, DiffView, TokenLine
 from tests.conftest import wait_until
-from tests.tui.conftest import RecordingApp, shown, until
 from tests.integration.helpers import delivered
+from tests.tui.conftest import RecordingApp, shown, until
 from tests.tui.test_diff_view import PY_FILE, many_files
 
 SIZE = (160, 45)
