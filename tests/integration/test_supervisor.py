@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -340,5 +339,5 @@ def test_the_supervisor_runs_outside_the_tui_process(engine: Engine) -> None:
     engine.new_task("any", agent="fake")
     info = wait_until(lambda: supervision.running_info(engine.store))
     assert info.pid != os.getpid()  # type: ignore[union-attr]
-    ps = subprocess.run(["ps", "-o", "args=", "-p", str(info.pid)], capture_output=True, text=True)  # type: ignore[union-attr]
-    assert "squadron" in ps.stdout and "supervise" in ps.stdout
+    argv = Path(f"/proc/{info.pid}/cmdline").read_bytes().split(b"\0")  # type: ignore[union-attr]
+    assert b"squadron" in argv and b"supervise" in argv
