@@ -12,9 +12,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from squadron import __version__
 from squadron.adapters.git import scrub_repo_environment
@@ -24,14 +24,24 @@ from squadron.core.naming import first_line
 from squadron.core.stats import duration, summarize
 from squadron.core.status import Status
 from squadron.core.task import Mode, Task
-from squadron.core.text import clean, one_line
+from squadron.core.text import clean, is_utf8, one_line
 from squadron.engine.engine import Engine
 from squadron.engine.floors import check_floors
 from squadron.engine.review import STRATEGIES
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on stderr (exit 2), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = ""
+        if any(m in message for m in ("unrecognized argu", "expected one argu", "are required")):
+            hint = "; put -- before a title or text starting with -, or write --option=-text"
+        self.exit(2, f"squadron: error: {one_line(message)}{hint} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="squadron",
         description="Run AI coding agents in parallel, each in its own worktree and tmux "
         "session; review and merge their work. With no command, opens the TUI.",
@@ -212,17 +222,26 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _read_text(name: str, what: str) -> str:
+    """The UTF-8 text of file ``name`` (``-``: stdin), or a UsageError naming it."""
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {name}: {exc.strerror or exc}") from None
+    shown = "on stdin" if name == "-" else name
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what} {shown} is not UTF-8 text (at byte {exc.start + 1})") from None
+    if "\0" in text:
+        raise UsageError(f"{what} {shown} is not text (it holds NUL bytes)")
+    return text
+
+
 def _read_prompt(args: argparse.Namespace) -> str:
     if args.prompt_file is None:
         return str(args.prompt or "")
-    try:
-        if args.prompt_file == "-":
-            return sys.stdin.read()
-        return Path(args.prompt_file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read prompt file {args.prompt_file}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"prompt file {args.prompt_file} is not UTF-8 text") from None
+    return _read_text(args.prompt_file, "prompt file")
 
 
 def _row(task: Task, policy: str) -> dict[str, Any]:
@@ -448,10 +467,7 @@ def parse_where(where: str) -> tuple[str, int | None, int | None]:
 
 
 def _comments_from_file(name: str) -> list[tuple[str, str]]:
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read comments file {name}: {exc.strerror}") from None
+    text = _read_text(name, "comments file")
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -643,8 +659,48 @@ COMMANDS = {
 }
 
 
+# Arguments that only name a file squadron reads: a file name may hold any bytes (what the
+# file holds is checked when it is read).
+_FILE_NAMES = frozenset({"prompt_file", "comments_file"})
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in an argparse value (a string, or lists of them)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _argument_names(parser: argparse.ArgumentParser, command: str | None) -> dict[str, str]:
+    """dest -> how the user wrote it (``--command``, ``TITLE``), for ``command``'s parser and
+    the top-level one."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            if command in action.choices:
+                names.update(_argument_names(action.choices[command], None))
+        elif action.option_strings:
+            names[action.dest] = max(action.option_strings, key=len)
+        else:
+            names[action.dest] = str(action.metavar or action.dest.upper())
+    return names
+
+
+def check_text_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """UsageError naming the first argument that is not UTF-8 text (undecodable argv bytes
+    arrive as lone surrogates). Walks every parsed value, so new options are covered."""
+    names = _argument_names(parser, getattr(args, "command", None))
+    for dest, value in vars(args).items():
+        if dest not in _FILE_NAMES and not all(is_utf8(s) for s in _strings(value)):
+            raise UsageError(f"{names.get(dest, dest)} is not valid UTF-8 text")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    check_text_arguments(parser, args)
     # Started from a git hook, GIT_DIR and friends would send every git call (and every
     # agent) to that other repository: squadron finds its repository itself.
     scrub_repo_environment()
@@ -664,16 +720,32 @@ def run(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _os_error_text(exc: OSError) -> str:
+    """``/path: Read-only file system``; both paths for a rename or link."""
+    paths = [
+        os.fsdecode(p) if isinstance(p, bytes) else str(p)
+        for p in (exc.filename, exc.filename2)
+        if p is not None
+    ]
+    reason = exc.strerror or str(exc)
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except SquadronError as exc:
-        print(f"squadron: error: {exc}", file=sys.stderr)
+        print(f"squadron: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("squadron: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return 1
+    except OSError as exc:  # a read-only or full disk, a missing permission: name the path
+        if os.environ.get("SQUADRON_DEBUG"):
+            raise
+        print(f"squadron: error: {one_line(_os_error_text(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:
         if os.environ.get("SQUADRON_DEBUG"):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from squadron.adapters.tmux import detach_key_problem
 from squadron.core.errors import UsageError
 from squadron.core.presets import Preset, PresetError, builtin_presets, merge_presets
 
@@ -31,9 +32,15 @@ class ConfigError(UsageError):
     """A config file is unreadable or holds a bad key or value."""
 
 
+def _xdg_home(variable: str, default: Path) -> Path:
+    """``$variable`` if it holds an absolute path, else ``default`` (the XDG Base Directory
+    spec says to ignore a relative one)."""
+    value = os.environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else default
+
+
 def config_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "squadron"
+    return _xdg_home("XDG_CONFIG_HOME", Path.home() / ".config") / "squadron"
 
 
 def user_config_path() -> Path:
@@ -45,8 +52,7 @@ def project_config_path(repo_root: Path) -> Path:
 
 
 def state_home() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "squadron"
+    return _xdg_home("XDG_STATE_HOME", Path.home() / ".local" / "state") / "squadron"
 
 
 def default_worktree_root(repo_root: Path) -> Path:
@@ -118,6 +124,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (at byte {exc.start + 1})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -153,6 +161,49 @@ def _check_file(path: Path, data: dict[str, Any]) -> None:
             )
         if not isinstance(value, str):
             raise ConfigError(f"{path}: 'keys.{name}' must be a string")
+    _check_values(path, data)
+
+
+def _check_values(path: Path, data: dict[str, Any]) -> None:
+    """Values of the right type that squadron still cannot use."""
+    if "detach_key" in data:
+        problem = detach_key_problem(data["detach_key"])
+        if problem:
+            raise ConfigError(
+                f"{path}: 'detach_key' = {data['detach_key']!r} cannot be used: {problem}"
+            )
+    root = data.get("worktree_root", "")
+    if root and not _expand(root).is_absolute():
+        raise ConfigError(
+            f"{path}: 'worktree_root' = {root!r} is relative: give an absolute path "
+            "(or one starting with ~/) outside the repository"
+        )
+    if data.get("ready_timeout", 1) <= 0:
+        raise ConfigError(f"{path}: 'ready_timeout' must be a number of seconds above 0")
+    if data.get("notifications", {}).get("delay", 0) < 0:
+        raise ConfigError(f"{path}: 'notifications.delay' must be 0 seconds or more")
+
+
+def _expand(value: str) -> Path:
+    """``value`` with a leading ``~`` or ``~user`` expanded (kept as is when that fails)."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # no home directory for that user
+        return Path(value)
+
+
+def _worktree_root(path: Path, value: str, repo_root: Path | None) -> str:
+    """The ``worktree_root`` set in ``path``, ``~`` expanded; refused inside the repository
+    (the worktrees would show up in the user's checkout)."""
+    root = _expand(value)
+    if repo_root is not None:
+        repo = repo_root.resolve()
+        if root.resolve() == repo or repo in root.resolve().parents:
+            raise ConfigError(
+                f"{path}: 'worktree_root' = {value!r} is inside the repository {repo}: "
+                "worktrees there would show up in your checkout; give a folder outside it"
+            )
+    return str(root)
 
 
 def load_settings(repo_root: Path | None, user_path: Path | None = None) -> Settings:
@@ -165,6 +216,7 @@ def load_settings(repo_root: Path | None, user_path: Path | None = None) -> Sett
     keys: dict[str, str] = {}
     notify: dict[str, Any] = {}
     sources = []
+    origin: dict[tuple[str, str], Path] = {}  # (preset or "", key) -> the file that set it
     for path in paths:
         data = read_toml(path)
         if not data:
@@ -173,13 +225,20 @@ def load_settings(repo_root: Path | None, user_path: Path | None = None) -> Sett
         _check_file(path, data)
         for name, table in data.get("agents", {}).items():
             agent_tables.setdefault(name, {}).update(table)
+            origin.update({(name, ""): path} | {(name, key): path for key in table})
         keys.update(data.get("keys", {}))
         notify.update(data.get("notifications", {}))
         merged.update({k: v for k, v in data.items() if k in _SCALARS})
+        origin.update({("", k): path for k in data if k in _SCALARS})
     try:
         agents = merge_presets(builtin_presets(), agent_tables)
     except PresetError as exc:
-        raise ConfigError(f"{' or '.join(sources) or 'config'}: {exc}") from None
+        where = origin.get((exc.preset, exc.key)) or origin.get((exc.preset, ""))
+        raise ConfigError(f"{where or ' or '.join(sources) or 'config'}: {exc}") from None
+    if merged.get("worktree_root"):
+        merged["worktree_root"] = _worktree_root(
+            origin[("", "worktree_root")], merged["worktree_root"], repo_root
+        )
     known = {f.name for f in fields(Settings)}
     values = {k: v for k, v in merged.items() if k in known}
     if "ready_timeout" in values:

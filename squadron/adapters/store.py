@@ -30,11 +30,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from squadron.core.errors import SquadronError
 from squadron.core.task import Task
 
 
+class StateError(SquadronError):
+    """squadron's state cannot be read or written (read-only or full file system, no
+    permission). One line naming the path; exit 1."""
+
+
+def state_error(exc: OSError, path: Path, doing: str) -> StateError:
+    """``exc`` from reading or writing ``path`` as one line naming the path: the folder when
+    it was the folder that failed, else ``path`` (never a temporary file's name)."""
+    failed = Path(exc.filename) if isinstance(exc.filename, str) else None
+    where = failed if failed is not None and failed in path.parents else path
+    return StateError(f"cannot {doing} {where}: {exc.strerror or exc}")
+
+
+@contextlib.contextmanager
+def reporting(doing: str, path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` in the block into a :class:`StateError` naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        raise state_error(exc, path, doing) from exc
+
+
 def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so readers see the old or the new file, never half."""
+    """Replace ``path`` with ``text`` so readers see the old or the new file, never half.
+    Raises :class:`StateError` (and leaves no temporary file) when it cannot."""
+    with reporting("write", path):
+        _write_replace(path, text)
+
+
+def _write_replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -71,8 +100,10 @@ class StateStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the store's exclusive lock (blocks until other squadron processes release it)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+b") as fh:
+        with reporting("write", self._lock_path):
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self._lock_path, "a+b")  # noqa: SIM115 (the with below closes it)
+        with fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -101,6 +132,8 @@ class StateStore:
                 number = int(meta.get("next_task", 1))
             except (FileNotFoundError, ValueError, AttributeError):
                 number = self._highest_number() + 1
+            except OSError as exc:
+                raise state_error(exc, meta_path, "read") from exc
             atomic_write(meta_path, json.dumps({"next_task": number + 1}))
             return number
 
@@ -134,9 +167,17 @@ class StateStore:
             return Task.from_dict(data)
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise state_error(exc, path, "read") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-            os.replace(path, aside)
+            try:
+                os.replace(path, aside)
+            except OSError as move:
+                problems.append(
+                    f"corrupt task state {path} ({exc}); cannot move it aside: {move.strerror}"
+                )
+                return None
             problems.append(f"corrupt task state {path.name} moved to {aside} ({exc})")
             return None
 
@@ -153,7 +194,11 @@ class StateStore:
             return result
         paths = sorted(self.tasks_dir.glob("t*.json"), key=lambda p: _number(p.stem))
         for path in paths:
-            task = self._read(path, result.problems)
+            try:
+                task = self._read(path, result.problems)
+            except StateError as exc:  # one unreadable file does not hide the other tasks
+                result.problems.append(str(exc))
+                continue
             if task is not None:
                 result.tasks.append(task)
         return result
@@ -169,7 +214,7 @@ class StateStore:
             return task
 
     def delete(self, task_id: str) -> None:
-        with self.locked():
+        with self.locked(), reporting("remove", self.path_of(task_id)):
             self.path_of(task_id).unlink(missing_ok=True)
             self.events_path(task_id).unlink(missing_ok=True)
 

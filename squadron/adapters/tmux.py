@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from squadron.adapters.tmux_control import ControlClient, ControlError, Unsendable, command_line
+from squadron.core.text import is_utf8
 
 MIN_VERSION = (3, 2)
 DEFAULT_SOCKET = "squadron"
@@ -73,7 +74,37 @@ PANE_FORMAT = _SEP.join(f"#{{{name}}}" for name in _FIELDS) + _END
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,99}")
 _PANE_ID = re.compile(r"%[0-9]+")
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_KEY_NAME = re.compile(r"[A-Za-z0-9_\-\[\]^@/.,:=+]{1,32}")
+# One character a detach key may end with (anything else would need quoting in tmux's config).
+_KEY_CHAR = re.compile(r"[A-Za-z0-9_\-\[\]^@/.,:=+?]")
+_FUNCTION_KEY = re.compile(r"[Ff]([1-9]|1[0-2])")
+# Other tmux key names (compared in lower case, as tmux does).
+_NAMED_KEYS = frozenset(
+    {
+        *("space", "up", "down", "left", "right", "home", "end"),
+        *("ic", "insert", "dc", "delete", "npage", "pagedown", "pgdn", "ppage", "pageup", "pgup"),
+    }
+)
+# Keys an agent needs, with any modifier: never a detach key.
+_AGENT_KEYS = {
+    "enter": "Enter submits what you type to the agent",
+    "tab": "agents use Tab to complete and to switch modes",
+    "btab": "agents use Shift-Tab to switch modes",
+    "escape": "agents use Escape to interrupt and to cancel",
+    "bspace": "Backspace deletes what you type",
+}
+# Ctrl combinations a terminal sends as the same bytes as a key an agent needs.
+_AGENT_CTRL = {
+    "m": "C-m is Enter to a terminal, and " + _AGENT_KEYS["enter"],
+    "j": "C-j is a newline to a terminal, which agents use to submit or to break lines",
+    "i": "C-i is Tab to a terminal, and " + _AGENT_KEYS["tab"],
+    "[": "C-[ is Escape to a terminal, and " + _AGENT_KEYS["escape"],
+    "h": "C-h is Backspace to a terminal, and " + _AGENT_KEYS["bspace"],
+    "?": "C-? is Backspace to a terminal, and " + _AGENT_KEYS["bspace"],
+    "c": "C-c interrupts the agent",
+    "d": "C-d ends the agent's input and can quit it",
+}
+# sun_path in struct sockaddr_un holds 108 bytes, the final NUL included.
+SOCKET_PATH_MAX = 107
 _VERSION = re.compile(r"(\d+)\.(\d+)")
 
 
@@ -238,10 +269,81 @@ def default_socket() -> str:
     return os.environ.get("SQUADRON_TMUX_SOCKET") or DEFAULT_SOCKET
 
 
+def _split_modifiers(key: str) -> tuple[set[str], str]:
+    """tmux key name -> ({"C", "M", "S"} subset, the key without modifiers)."""
+    mods: set[str] = set()
+    rest = key
+    while True:
+        if len(rest) > 2 and rest[1] == "-" and rest[0] in "CcMmSs":
+            mods.add(rest[0].upper())
+            rest = rest[2:]
+        elif len(rest) > 1 and rest[0] == "^":
+            mods.add("C")
+            rest = rest[1:]
+        else:
+            return mods, rest
+
+
+def detach_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be the key that takes a user from a pane back to squadron, or None.
+
+    The key must be a tmux key name that no agent needs: a Ctrl or Alt combination (``C-q``,
+    ``M-q``) or a function key (``F12``). Plain keys would be swallowed while typing; Enter,
+    Tab, Escape, Backspace, C-c and C-d (and the Ctrl letters that send the same bytes) belong
+    to the agent.
+    """
+    hint = "; use a Ctrl or Alt combination such as C-q"
+    mods, base = _split_modifiers(key)
+    if not base or len(key) > 32 or not (len(base) == 1 or base.isalnum()):
+        return f"it is not a tmux key name{hint}"
+    if len(base) == 1 and not _KEY_CHAR.fullmatch(base):
+        return f"squadron cannot bind {base!r} in its tmux config{hint}"
+    name = base.lower()
+    if name in _AGENT_KEYS:
+        return _AGENT_KEYS[name] + hint
+    if len(base) > 1 and not _FUNCTION_KEY.fullmatch(base) and name not in _NAMED_KEYS:
+        return f"it is not a tmux key name{hint}"
+    if "C" in mods and name in _AGENT_CTRL:
+        return _AGENT_CTRL[name] + hint
+    if not mods & {"C", "M"} and not _FUNCTION_KEY.fullmatch(base):
+        return (
+            "without Ctrl or Alt, pressing it in the pane would take you back to squadron "
+            f"instead of reaching the agent{hint}"
+        )
+    return None
+
+
+def socket_path(name: str) -> Path:
+    """Where tmux puts the socket of the server named ``name`` (``tmux -L name``)."""
+    base = os.environ.get("TMUX_TMPDIR") or "/tmp"  # noqa: S108 (tmux's own default)
+    return Path(base) / f"tmux-{os.getuid()}" / name
+
+
+def socket_problem(name: str) -> str | None:
+    """Why tmux cannot use ``name`` as a socket name (``tmux -L name``), or None."""
+    if not name:
+        return "it is empty"
+    if "/" in name:
+        return "it holds '/' (it names a file in tmux's socket folder)"
+    if name in (".", ".."):
+        return "it names a folder"
+    if not is_utf8(name):
+        return "it is not valid UTF-8 text"
+    path = socket_path(name)
+    size = len(os.fsencode(path))
+    if size > SOCKET_PATH_MAX:
+        return (
+            f"the socket path would be {size} bytes long (in {path.parent}); "
+            f"unix sockets allow {SOCKET_PATH_MAX}"
+        )
+    return None
+
+
 def config_text(detach_key: str = DEFAULT_DETACH_KEY) -> str:
     """The contents of squadron's own tmux config (read by the server when it starts)."""
-    if not _KEY_NAME.fullmatch(detach_key):
-        raise TmuxError(f"invalid detach key {detach_key!r} (use a tmux key name like C-q)")
+    problem = detach_key_problem(detach_key)
+    if problem:
+        raise TmuxError(f"invalid detach key {detach_key!r}: {problem}")
     return "\n".join(
         [
             "# squadron's private tmux server. Written by squadron; edits are overwritten.",
@@ -287,8 +389,9 @@ class TmuxServer:
 
     def __init__(self, socket: str | None = None, config_path: Path | None = None) -> None:
         self.socket = socket or default_socket()
-        if "/" in self.socket or not self.socket:
-            raise TmuxError(f"invalid tmux socket name {self.socket!r}")
+        problem = socket_problem(self.socket)
+        if problem:
+            raise TmuxError(f"invalid tmux socket name {self.socket!r}: {problem}")
         if config_path is None:
             base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
             config_path = base / "squadron" / "tmux.conf"

@@ -9,6 +9,7 @@ their config). Tables are checked strictly: an unknown key, a wrong type or a ba
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import shlex
 import tomllib
@@ -19,6 +20,8 @@ from importlib import resources
 from typing import Any
 
 PROMPT_MODES = ("type", "arg")
+# The preset whose empty command means "the user's $SHELL".
+SHELL_PRESET = "shell"
 HOOK_KINDS = ("claude", "codex", "none")
 
 # Keys whose values are lists of regexes (compiled with re.MULTILINE by the detector).
@@ -60,7 +63,8 @@ class Preset:
     """
 
     name: str
-    # argv that starts the agent; empty means the user's $SHELL, else /bin/sh.
+    # argv that starts the agent; empty means the user's $SHELL, else /bin/sh (only for the
+    # shell preset and presets that extend it: see merge_presets).
     command: tuple[str, ...] = ()
     description: str = ""
     # "type": the first prompt is typed once the agent is ready; "arg": appended to argv.
@@ -135,8 +139,12 @@ def merge_presets(
 
     A table named like a built-in overrides only the keys it sets. A new name makes a new
     preset, which must set ``command``, or ``extends = "<preset>"`` to start from another one.
+    An empty ``command`` means "the user's $SHELL": only the shell preset and presets that
+    extend it may have one (an agent that falls back to a shell would run its prompt as a
+    command).
     """
     merged = dict(builtin)
+    shells = {SHELL_PRESET}
     for name, table in user_tables.items():
         if not isinstance(table, Mapping):
             raise PresetError(
@@ -160,8 +168,34 @@ def merge_presets(
             )
         else:
             base = merged[parent]
-        merged[name] = preset_from_table(name, body, base)
+        preset = preset_from_table(name, body, base)
+        if (parent or name) in shells:
+            shells.add(name)
+        else:
+            shells.discard(name)
+        _check_command(preset, base, name in shells)
+        merged[name] = preset
     return merged
+
+
+def _check_command(preset: Preset, base: Preset | None, shell: bool) -> None:
+    """PresetError when ``preset`` could not start its agent (see :func:`merge_presets`)."""
+    name = preset.name
+    if preset.command and not preset.command[0].strip():
+        raise PresetError(
+            f"preset '{name}': key 'command' starts with an empty program name",
+            preset=name,
+            key="command",
+        )
+    if not preset.command and not shell:
+        example = json.dumps(list(base.command if base and base.command else (name,)))
+        raise PresetError(
+            f"preset '{name}': key 'command' is empty; an empty command means your $SHELL, "
+            f'which only the shell preset (or one with extends = "{SHELL_PRESET}") may use: '
+            f"name the agent's program, e.g. command = {example}",
+            preset=name,
+            key="command",
+        )
 
 
 def preset_from_table(name: str, table: Mapping[str, Any], base: Preset | None) -> Preset:
@@ -184,7 +218,7 @@ def preset_from_table(name: str, table: Mapping[str, Any], base: Preset | None) 
     if base is None and "command" not in table:
         raise PresetError(
             f"preset '{name}': missing key 'command' (the program and arguments "
-            "that start the agent; [] for your shell)",
+            'that start the agent, or extends = "PRESET" to start from another preset)',
             preset=name,
             key="command",
         )

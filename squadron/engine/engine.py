@@ -6,6 +6,7 @@ CLI calls them directly. Errors reach callers as ``SquadronError`` (one line for
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shlex
@@ -16,7 +17,14 @@ from pathlib import Path
 from squadron.adapters.config import Settings, default_worktree_root, load_settings, state_home
 from squadron.adapters.git import GitError, GitRepo, NotARepoError
 from squadron.adapters.store import StateStore
-from squadron.adapters.tmux import PaneInfo, TmuxError, TmuxServer, default_socket
+from squadron.adapters.tmux import (
+    PaneInfo,
+    TmuxError,
+    TmuxServer,
+    config_text,
+    default_socket,
+    socket_problem,
+)
 from squadron.core.approve import check_policy
 from squadron.core.detector import PaneSnapshot
 from squadron.core.errors import SquadronError, UsageError
@@ -78,20 +86,41 @@ class Engine(ReviewOps, LifecycleOps):
 
     @classmethod
     def open(cls, path: Path | None = None, check: bool = True) -> Engine:
-        """The engine for the repository containing ``path`` (default: the current folder)."""
+        """The engine for the repository containing ``path`` (default: the current folder).
+
+        Checks the environment before anything is written: git and tmux, the repository,
+        the config files, ``SQUADRON_TMUX_SOCKET`` and the state folder for the tmux config.
+        """
         if check:
             check_floors()
         try:
             repo = GitRepo.discover(Path(path or os.getcwd()))
         except NotARepoError as exc:
             raise UsageError(str(exc)) from None
+        except FileNotFoundError:  # os.getcwd(): the folder was removed under our feet
+            raise UsageError("the current folder no longer exists") from None
         settings = load_settings(repo.toplevel)
         socket = default_socket()
+        problem = socket_problem(socket)
+        if problem:
+            raise UsageError(f"SQUADRON_TMUX_SOCKET {socket!r} cannot be used: {problem}")
         config = state_home() / f"tmux-{socket}.conf"
         tmux = TmuxServer(socket, config)
-        before = config.read_text(encoding="utf-8") if config.exists() else None
-        tmux.write_config(settings.detach_key)
-        if before is not None and before != config.read_text(encoding="utf-8"):
+        wanted = config_text(settings.detach_key).encode("utf-8")
+        try:
+            before = config.read_bytes() if config.is_file() else None
+            if before != wanted:
+                tmux.write_config(settings.detach_key)
+        except OSError as exc:
+            # A full disk is a resource problem (1); a state folder that is a file, read-only
+            # or not ours is the environment's (2).
+            kind = SquadronError if exc.errno in (errno.ENOSPC, errno.EDQUOT) else UsageError
+            env = os.environ.get("XDG_STATE_HOME")
+            raise kind(
+                f"cannot write squadron's tmux config {config}: {exc.strerror or exc}"
+                + (f" (XDG_STATE_HOME is {env})" if env else "")
+            ) from None
+        if before is not None and before != wanted:
             tmux.source_config()  # e.g. a new detach_key, for a server started earlier
         return cls(repo, settings, tmux, StateStore(repo.common_dir))
 

@@ -138,3 +138,35 @@ def test_table_must_be_a_table() -> None:
 def test_preset_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown key"):
         preset_from_table("x", {"command": [], "nope": 1}, None)
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        {"claude": {"command": []}},  # a built-in agent overridden with nothing to run
+        {"claude": {"command": "   "}},  # a string that splits into no words
+        {"mine": {"command": []}},  # a new preset
+        {"mine": {"extends": "claude", "command": []}},
+        {"shell": {"extends": "claude"}, "mine": {"extends": "shell", "command": []}},
+    ],
+)
+def test_an_empty_command_is_only_for_the_shell(tables: dict[str, Any]) -> None:
+    error = error_for(tables)
+    assert error.key == "command" and "key 'command' is empty" in str(error)
+    assert "an empty command means your $SHELL" in str(error)
+
+
+def test_the_shell_and_presets_extending_it_may_run_the_users_shell() -> None:
+    presets = merged(
+        {
+            "shell": {"description": "my shell"},
+            "sh2": {"extends": "shell"},
+            "sh3": {"extends": "sh2", "command": []},
+        }
+    )
+    assert presets["shell"].command == presets["sh2"].command == presets["sh3"].command == ()
+
+
+def test_an_empty_program_name_is_refused() -> None:
+    error = error_for({"mine": {"command": ["", "--flag"]}})
+    assert "starts with an empty program name" in str(error) and error.key == "command"
