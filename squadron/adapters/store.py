@@ -201,6 +201,13 @@ class StateStore:
                 continue
             if task is not None:
                 result.tasks.append(task)
+        # Moved aside earlier (perhaps by the supervisor): still said, until the user deletes it.
+        for aside in sorted(self.tasks_dir.glob("t*.json.corrupt-*")):
+            if not any(str(aside) in problem for problem in result.problems):
+                result.problems.append(
+                    f"corrupt task state {aside.name.split('.corrupt-')[0]} was moved to "
+                    f"{aside}; delete it once you have what you need from it"
+                )
         return result
 
     def update(self, task_id: str, change: Callable[[Task], None]) -> Task | None:

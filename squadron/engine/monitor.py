@@ -102,6 +102,7 @@ class StatusMonitor:
         self.hot: set[str] = set()  # tasks the supervisor wants read fast (deliveries)
         self.ticks = 0
         self.reads = 0
+        self.problems: list[str] = []  # unreadable task files met while reloading
 
     # -- tasks ------------------------------------------------------------------------------
     def reload(self) -> bool:
@@ -122,7 +123,11 @@ class StatusMonitor:
         for tid, mtime in mtimes.items():
             if self._mtimes.get(tid) == mtime:
                 continue
-            task = self.engine.store.load(tid)
+            try:
+                task = self.engine.store.read(tid, self.problems)
+            except OSError as exc:
+                self.problems.append(str(exc))
+                continue
             if task is None or task.stage == Stage.ARCHIVED:
                 self.tasks.pop(tid, None)
                 self._watches.pop(tid, None)
@@ -357,7 +362,9 @@ class StatusMonitor:
         problem = f"squadron cannot read this task: {type(exc).__name__}: {exc}"[:300]
         watch = self._watches.get(task.id)
         if task.problem != problem:
-            stored = self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
+            stored = None
+            with contextlib.suppress(OSError):  # the disk may be why it failed
+                stored = self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
             if stored is not None:
                 self.tasks[task.id] = task = stored
         tracker = (

@@ -86,7 +86,8 @@ class Supervisor:
                 "`squadron supervisor stop` stops it"
             ) from None
         self._lock_file = fh
-        self._write_info()
+        with contextlib.suppress(OSError):  # a full disk must not stop the supervisor
+            self._write_info()
 
     def _write_info(self) -> None:
         self._heartbeat = time.monotonic()
@@ -202,6 +203,9 @@ class Supervisor:
         events = self._dirty_events.is_set()
         self._dirty_events.clear()
         observations = self.monitor.tick(reload=reload, events=events)
+        for problem in self.monitor.problems:
+            self.log(problem)
+        self.monitor.problems.clear()
         for obs in observations:
             try:
                 self._act(obs)
@@ -238,7 +242,8 @@ class Supervisor:
         problem = first_line(f"squadron cannot drive this task: {problem}", 300)
         self.log(f"{task.id}: {problem}")
         if task.problem != problem:
-            self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
+            with contextlib.suppress(OSError):
+                self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
 
     # -- typing -------------------------------------------------------------------------------
     def _set_item(self, tid: str, item_id: int, **changes: object) -> Task | None:

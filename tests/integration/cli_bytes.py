@@ -37,6 +37,11 @@ def one_line_error(result: subprocess.CompletedProcess[bytes], code: int, text: 
     return stderr
 
 
+def _machinery(path: Path) -> bool:
+    """The store's lock and the supervisor's own files: there whatever tasks exist."""
+    return path.name in ("lock", "locks", "alerts.jsonl") or path.name.startswith("supervisor")
+
+
 def made(repo: Path, socket: str) -> dict[str, list[str]]:
     """What a task leaves behind: branches, worktrees, task files, numbers used, sessions."""
     state = repo / ".git" / "squadron"
@@ -50,6 +55,10 @@ def made(repo: Path, socket: str) -> dict[str, list[str]]:
         "branches": git(repo, "for-each-ref", "--format=%(refname)", "refs/heads").split(),
         "worktrees": git(repo, "worktree", "list", "--porcelain").splitlines(),
         "worktree folders": sorted(str(p) for p in worktrees.rglob("*")),
-        "task files": sorted(p.name for p in state.rglob("*") if p.name != "lock"),
-        "sessions": sessions.stdout.split() if sessions.returncode == 0 else [],
+        "task files": sorted(p.name for p in state.rglob("*") if not _machinery(p)),
+        "sessions": [
+            name
+            for name in (sessions.stdout.split() if sessions.returncode == 0 else [])
+            if not name.endswith("_supervisor")  # the repository's supervisor, not a task
+        ],
     }

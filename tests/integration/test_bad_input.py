@@ -98,7 +98,8 @@ def test_hostile_text_is_taken_literally(repo: Path, isolated_env: str, text: st
     before = made(repo, isolated_env)
     result = run("new", "--agent", "fake", "--no-wait", f"--prompt={text}", "--", text, cwd=repo)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == b"t1\n" and result.stderr == b""
+    assert result.stdout == b"t1\n"
+    assert result.stderr.count(b"\n") == 1 and b"prompt is typed once" in result.stderr
     (task,) = json.loads(run("ls", "--json", cwd=repo).stdout)
     assert task["title"] == text
     assert re.fullmatch(r"squadron/[a-z0-9][a-z0-9-]{0,60}", task["branch"]), task["branch"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from tests.integration.cli_bytes import made, one_line_error, run
+from tests.integration.cli_bytes import _machinery, made, one_line_error, run
 from tests.integration.helpers import write_user_config
 
 
@@ -88,7 +88,11 @@ def fill(disk: Path) -> Path:
 def state_files(repo: Path) -> dict[str, bytes]:
     """Every file under .git/squadron with its content (temporary files included)."""
     state = repo / ".git" / "squadron"
-    return {str(p.relative_to(state)): p.read_bytes() for p in state.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(state)): p.read_bytes()
+        for p in state.rglob("*")
+        if (p.is_file() and not _machinery(p)) or p.name == "lock"
+    }
 
 
 def test_read_only_git(read_only_git: Path, isolated_env: str) -> None:
