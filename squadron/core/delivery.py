@@ -114,6 +114,8 @@ class Delivery:
         if snap is None:
             return Step(Action.FAIL, "its tmux session is gone")
         if snap.dead:
+            if self.phase is Phase.TAKEN:
+                return Step(Action.DONE)  # it took the text, then ended (e.g. "/exit")
             return Step(Action.FAIL, "the agent has exited")
         if snap.screen != self._screen:
             self._screen, self._steady_since = snap.screen, now

@@ -55,7 +55,7 @@ class _Watch:
     info: PaneInfo | None = None
     snap: PaneSnapshot | None = None
     read_wall: float = 0.0  # wall clock of the last read (compared with tmux's activity)
-    due: float = 0.0  # monotonic time of the next read (inf: only when a scan says so)
+    due: float = math.inf  # monotonic time of the next read (inf: when a scan says so)
     last_output: float = -math.inf  # monotonic time the screen last changed
     events_offset: int = 0
     reading: StatusReading | None = None
@@ -97,6 +97,7 @@ class StatusMonitor:
         self._mtimes: dict[str, int] = {}
         self._watches: dict[str, _Watch] = {}
         self._scan_due = 0.0
+        self._scan_soon = False
         self._reload_due = 0.0
         self._quiet_since = clock()
         self.hot: set[str] = set()  # tasks the supervisor wants read fast (deliveries)
@@ -259,7 +260,7 @@ class StatusMonitor:
         for pane_id, watch in due.items():
             if pane_id not in read:
                 watch.info, watch.due = None, math.inf  # gone: the next scan says so
-                self._scan_due = now
+                self._scan_soon = True
                 continue
             info, screen = read[pane_id]
             if info.dead:
@@ -316,7 +317,7 @@ class StatusMonitor:
         snap = watch.snap
         if snap is None and (watch.info is not None or not watch.scanned):
             # listed but not read yet, or not looked for yet (a task that just appeared)
-            self._scan_due = min(self._scan_due, now) if not watch.scanned else self._scan_due
+            self._scan_soon = self._scan_soon or not watch.scanned
             reading = watch.tracker.current
             return Observation(task, None, reading, False, watch.tracker, watch.approver)
         fresh = watch.read_tick == self.ticks
@@ -396,7 +397,9 @@ class StatusMonitor:
             interval = SCAN_QUIET
         else:
             interval = SCAN_SLOW
-        if now >= self._scan_due:
+        if self._scan_soon:  # a task appeared, or a pane went missing: look at once
+            self._scan_due, self._scan_soon = now, False
+        elif now >= self._scan_due:
             self._scan_due = now + interval
         else:
             self._scan_due = min(self._scan_due, now + interval)

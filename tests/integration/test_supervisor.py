@@ -300,8 +300,12 @@ def test_an_outdated_supervisor_is_replaced(engine: Engine) -> None:
     data["build"] = "an-older-build"
     engine.store.supervisor_info.write_text(json.dumps(data))
     assert "replaced" in engine.supervise()
-    new = wait_until(lambda: supervision.running_info(engine.store))
-    assert new.pid != old.pid  # type: ignore[union-attr]
+
+    def replaced() -> bool:
+        info = supervision.running_info(engine.store)
+        return info is not None and info.pid != old.pid and info.build == supervision.build_id()
+
+    wait_until(replaced, message="a supervisor of this build")
 
 
 def test_a_killed_supervisor_is_restarted_by_the_next_command(

@@ -120,6 +120,10 @@ def test_dead_or_gone_panes_fail_with_a_reason() -> None:
     assert Delivery(CLAUDE, "x", first=False).step(None, 0).note == "its tmux session is gone"
     dead = PaneSnapshot("bye", dead=True, exit_status=1)
     assert Delivery(CLAUDE, "x", first=False).step(dead, 0).action is Action.FAIL
+    # an agent that ends right after taking the text ("/exit") took it
+    d = Delivery(CLAUDE, "/exit", first=False)
+    run(d, [(0.0, claude()), (0.5, claude()), (0.6, claude("/exit")), (0.9, claude("/exit"))])
+    assert d.step(dead, 1.0).action is Action.DONE
 
 
 def test_line_mode_programs_read_the_last_line() -> None:
