@@ -725,14 +725,9 @@ class GitRepo:
                 temp_index.unlink(missing_ok=True)
                 self._git(["read-tree", head] if head else ["read-tree", "--empty"], wt, env=env)
                 self._git(["add", "-A"], wt, env=env)
-            if force_add:
-                paths = b"\0".join(os.fsencode(path) for path in force_add)
-                self._git(
-                    ["add", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"],
-                    wt,
-                    env={**env, "GIT_LITERAL_PATHSPECS": "1"},
-                    input=paths,
-                )
+            if force_add:  # literal paths, no pathspec matching: linear in their number
+                paths = b"".join(os.fsencode(path) + b"\0" for path in force_add)
+                self._git(["update-index", "--add", "-z", "--stdin"], wt, env=env, input=paths)
             return self._git(["write-tree"], wt, env=env).text
 
     def dirty_files(self, worktree: StrPath) -> set[str]:
@@ -1177,9 +1172,11 @@ class GitRepo:
             )
         if forecast.tree is None or forecast.tree == self._tree_of(old):
             raise nothing
-        new, rebased = self._merged_commit(how, forecast.tree, old, tip, label, base, message)
         checkout = self._checkout_of(base)
-        if checkout is not None:
+        if checkout is not None:  # before any commit is made; again for a rebase's own tree
+            self._refuse_dirty(checkout, old, forecast.tree, f"base branch '{base}'")
+        new, rebased = self._merged_commit(how, forecast.tree, old, tip, label, base, message)
+        if checkout is not None and rebased is not None:
             self._refuse_dirty(checkout, old, new, f"base branch '{base}'")
         if rebased is not None and branch:
             branch_wt = self._checkout_of(branch)

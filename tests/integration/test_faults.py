@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -170,6 +169,10 @@ def test_a_refused_merge_is_not_a_fault(engine: Engine, repo: Path) -> None:
     """The fault points sit after the checks: a refused merge never reaches one."""
     task = busy_task(engine, repo)
     (repo / "app.py").write_text("print('local edit')\n", encoding="utf-8")
-    result = squadron("merge", task.id, cwd=repo, env={"SQUADRON_FAULT": "merge:branch-moved"})
-    assert result.returncode == 1 and "uncommitted changes to: app.py" in result.stderr
-    assert subprocess.run(["git", "diff", "--quiet", "main"], cwd=repo).returncode == 1
+    tip, main = git(repo, "rev-parse", task.branch), git(repo, "rev-parse", "main")
+    for point in ("merge:branch-moved", "merge:base-moved", "merge:rebasing"):
+        result = squadron(
+            "merge", task.id, "--strategy", "rebase", cwd=repo, env={"SQUADRON_FAULT": point}
+        )
+        assert result.returncode == 1 and "uncommitted changes to: app.py" in result.stderr
+        assert (git(repo, "rev-parse", task.branch), git(repo, "rev-parse", "main")) == (tip, main)
