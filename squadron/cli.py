@@ -431,7 +431,8 @@ def cmd_stats(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_archive(engine: Engine, args: argparse.Namespace) -> int:
     note = engine.archive(args.id)
     task = engine.get(args.id)
-    print(f"archived {task.id}; branch {task.branch} kept" + (f"; {note}" if note else ""))
+    kept = f"; branch {task.branch} kept" if engine.repo.branch_exists(task.branch) else ""
+    print(f"archived {task.id}{kept}" + (f"; {note}" if note else ""))
     return 0
 
 

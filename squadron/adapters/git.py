@@ -13,10 +13,12 @@ For callers:
 
 - Call :func:`scrub_repo_environment` once at start-up: an inherited ``GIT_DIR`` (squadron run
   from a git hook or ``rebase -x``) would otherwise redirect every git call and every agent.
-- :meth:`GitRepo.merge` merges the branch's commits only: run :meth:`GitRepo.commit_pending`
-  on the task's worktree first so that what merges is what the diff showed.
-- :meth:`GitRepo.remove_worktree` deletes untracked files too: save work first
-  (:meth:`GitRepo.commit_pending` or :meth:`GitRepo.save_ref` of a snapshot).
+- :meth:`GitRepo.merge` merges the branch's commits only. To merge a task's pending work
+  with nothing changed on refusal: :meth:`GitRepo.snapshot`, :meth:`GitRepo.plan_merge` on
+  its commit, then :meth:`GitRepo.commit_snapshot`, :meth:`GitRepo.land` and
+  :meth:`GitRepo.follow_rebase`.
+- :meth:`GitRepo.remove_worktree` deletes untracked and ignored files too: ask
+  :meth:`GitRepo.work_at_risk` what would be lost and keep it with :meth:`GitRepo.save_work`.
 - Commits squadron makes (snapshots, pending work, merges) run no hooks.
 """
 
@@ -798,6 +800,8 @@ class GitRepo:
         if wt is not None:
             head, _ = self._inspect_worktree(wt)
             changed, new, skipped = self._status_all(wt)
+            if head is not None and self.current_commit(wt) is None:
+                changed = self._changed_since(wt, head)  # status compares with "no commit"
             untracked, ignored = _sized(wt, new), _sized(wt, skipped)
         heads = [head] if head else []
         for ref in sorted(doomed_refs):
@@ -875,7 +879,7 @@ class GitRepo:
     ) -> str:
         """``old`` when it already holds ``tree`` and every commit to keep; else ``head`` when
         that is all there is; else a new commit on them all."""
-        needed = [c for c in dict.fromkeys([*([head] if head else []), *tips])]
+        needed = list(dict.fromkeys([*([head] if head else []), *tips]))
         if old is not None and self._tree_of(old) == tree and self._reaches([old], needed):
             return old
         parents: list[str] = []
@@ -934,11 +938,25 @@ class GitRepo:
         )
         if not ours:
             raise GitError(f"{wt} is not a worktree of {self.toplevel}")
-        found = self._git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], wt, ok=(0, 1, 128))
-        head = found.text if found.status == 0 and found.text else None
+        head = self.current_commit(wt)
         if head is None:
             head = self._last_reflog_commit(Path(lines[3]))
         return head, Path(lines[2])
+
+    def current_commit(self, worktree: StrPath) -> str | None:
+        """The commit checked out in ``worktree``; None when its HEAD names no commit."""
+        found = self._git(
+            ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], worktree, ok=(0, 1, 128)
+        )
+        return found.text if found.status == 0 and found.text else None
+
+    def _changed_since(self, wt: Path, commit: str) -> list[str]:
+        """Tracked paths whose staged or working-tree content differs from ``commit``."""
+        paths: set[str] = set()
+        for cached in (["--cached"], []):
+            res = self._git(["diff-index", *cached, "--name-only", "-z", commit, "--"], wt)
+            paths.update(_split_z(res.out))
+        return sorted(paths)
 
     def _last_reflog_commit(self, log: Path) -> str | None:
         try:

@@ -133,7 +133,7 @@ class LifecycleOps:
         task = self.get(tid)
         try:
             where = self._where(task, deleting_branch=False)
-            self._risk(where)  # the worktree can be read: saving it will work
+            self.repo.work_at_risk(where.worktree)  # it can be read: saving it will work
         except GitError as exc:
             raise SquadronError(f"{exc}; nothing was changed") from None
         self._end_session(task)
@@ -172,18 +172,23 @@ class LifecycleOps:
         ref = ARCHIVE + task.id
         saved = self._save(task, ref, where.worktree, [], f"{task.branch}-archived")
         if not where.on_branch:
-            what = self.repo.current_branch(where.worktree)
-            place = f"on branch {what}" if what else "on a detached HEAD"
             notes.append(
-                f"the worktree was {place}, not {task.branch}: its "
-                f"{risk.describe()} are kept under {ref}"
+                f"{self._off_branch(task, where.worktree)}; kept under {ref}: {risk.describe()}"
             )
         elif saved.ignored:
-            notes.append(f"{_ignored(saved)} kept under {ref}")
+            notes.append(f"kept under {ref}: {_ignored(saved)}")
         notes.append(_restore(saved))
         if saved.skipped:
             notes.append(_skipped(saved, self.ignored_limit))
         return notes
+
+    def _off_branch(self, task: Task, worktree: Path) -> str:
+        what = self.repo.current_branch(worktree)
+        if what is None:
+            return "the worktree was on a detached HEAD"
+        if what == task.branch:
+            return f"the branch {task.branch} no longer exists"
+        return f"the worktree was on branch {what}, not {task.branch}"
 
     # -- remove ------------------------------------------------------------------------------
     def remove(self, tid: str, force: bool = False) -> str:
@@ -221,7 +226,7 @@ class LifecycleOps:
         self.store.delete(task.id)
         if saved is None:
             return ""
-        parts = [f"its {risk.describe()} are kept under {saved.ref}", _restore(saved)]
+        parts = [f"kept under {saved.ref}: {risk.describe()}", _restore(saved)]
         if saved.skipped:
             parts.append(_skipped(saved, self.ignored_limit))
         return "; ".join(parts)

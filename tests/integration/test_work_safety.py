@@ -83,8 +83,8 @@ def test_rm_with_a_renamed_branch_refuses_then_keeps_everything(engine: Engine, 
     forced = squadron("rm", task.id, "--force", cwd=repo)
     assert forced.returncode == 0, forced.stderr
     assert forced.stdout.strip() == (
-        f"removed {task.id}; its 2 uncommitted files are kept under refs/squadron/trash/"
-        f"{task.id}; restore with: git branch {task.branch} refs/squadron/trash/{task.id}"
+        f"removed {task.id}; kept under refs/squadron/trash/{task.id}: 2 uncommitted files; "
+        f"restore with: git branch {task.branch} refs/squadron/trash/{task.id}"
     )
     assert show(repo, f"refs/squadron/trash/{task.id}:notes.txt") == "uncommitted\n"
     assert show(repo, f"refs/squadron/trash/{task.id}:app.py") == "print('changed')\n"
@@ -150,7 +150,7 @@ def test_rm_force_keeps_ignored_files(engine: Engine, repo: Path) -> None:
     with pytest.raises(SquadronError, match=r"3 ignored files \(29 B\)"):
         engine.remove(task.id)
     saved = engine.remove(task.id, force=True)
-    assert "its 3 ignored files (29 B) are kept" in saved
+    assert f"kept under refs/squadron/trash/{task.id}: 3 ignored files (29 B)" in saved
     trash = f"refs/squadron/trash/{task.id}"
     assert show(repo, f"{trash}:run.log") == "log line\n"
     assert show(repo, f"{trash}:.env") == "TOKEN=secret\n"
@@ -232,7 +232,7 @@ def test_archive_keeps_ignored_files_under_a_ref(engine: Engine, repo: Path) -> 
     ref = f"refs/squadron/archive/{task.id}"
     assert archived.stdout.strip() == (
         f"archived {task.id}; branch {task.branch} kept; uncommitted work was committed on "
-        f"{task.branch}; 1 ignored file (13 B) kept under {ref}; restore with: "
+        f"{task.branch}; kept under {ref}: 1 ignored file (13 B); restore with: "
         f"git branch {task.branch}-archived {ref}"
     )
     assert show(repo, f"{task.branch}:wip.py") == "wip = 1\n"
@@ -250,8 +250,8 @@ def test_archive_on_a_detached_head_saves_the_work(engine: Engine, repo: Path) -
     note = engine.archive(task.id)
     ref = f"refs/squadron/archive/{task.id}"
     assert note.startswith(
-        f"the worktree was on a detached HEAD, not {task.branch}: its 1 uncommitted file "
-        f"and 1 commit on no other branch are kept under {ref}"
+        f"the worktree was on a detached HEAD; kept under {ref}: 1 uncommitted file "
+        "and 1 commit on no other branch; restore with: "
     )
     assert git(repo, "rev-parse", f"{ref}^").strip() == detached
     assert show(repo, f"{ref}:pending.txt") == "pending\n"
@@ -268,9 +268,30 @@ def test_archive_on_a_renamed_branch_leaves_that_branch_alone(engine: Engine, re
     git(wt, "branch", "-m", task.branch, "mine")
     write(wt / "later.py", "later = 1\n")
     note = engine.archive(task.id)
-    assert "on branch mine, not" in note and "1 uncommitted file are kept" in note
+    assert note.startswith(
+        f"the worktree was on branch mine, not {task.branch}; kept under "
+        f"refs/squadron/archive/{task.id}: 1 uncommitted file;"
+    )
     assert git(repo, "rev-parse", "mine").strip() == tip  # nothing committed on it
     assert show(repo, f"refs/squadron/archive/{task.id}:later.py") == "later = 1\n"
+
+
+def test_archive_when_the_branch_was_deleted_under_the_worktree(engine: Engine, repo: Path) -> None:
+    task = new_task(engine)
+    wt = Path(task.worktree)
+    write(wt / "f.py", "f = 1\n")
+    done = commit(wt, "f")
+    write(wt / "app.py", "print('pending')\n")
+    git(repo, "update-ref", "-d", f"refs/heads/{task.branch}")
+    archived = squadron("archive", task.id, cwd=repo)
+    assert archived.returncode == 0, archived.stderr
+    ref = f"refs/squadron/archive/{task.id}"
+    assert archived.stdout.startswith(
+        f"archived {task.id}; the branch {task.branch} no longer exists; kept under {ref}: "
+        "1 uncommitted file and 1 commit on no other branch; restore with: "
+    )
+    assert git(repo, "rev-parse", f"{ref}^").strip() == done
+    assert show(repo, f"{ref}:app.py") == "print('pending')\n"
 
 
 def test_archive_checks_everything_before_ending_the_agent(engine: Engine, repo: Path) -> None:
