@@ -14,7 +14,7 @@ points sit between the irreversible steps; running the same command again comple
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -171,13 +171,13 @@ class LifecycleOps:
             return notes
         ref = ARCHIVE + task.id
         saved = self._save(task, ref, where.worktree, [], f"{task.branch}-archived")
+        kept = _kept(risk, saved)
         if not where.on_branch:
-            notes.append(
-                f"{self._off_branch(task, where.worktree)}; kept under {ref}: {risk.describe()}"
-            )
+            notes.append(f"{self._off_branch(task, where.worktree)}; kept under {ref}: {kept}")
         elif saved.ignored:
-            notes.append(f"kept under {ref}: {_ignored(saved)}")
-        notes.append(_restore(saved))
+            notes.append(f"kept under {ref}: {kept}")
+        if not where.on_branch or saved.ignored:
+            notes.append(_restore(saved))
         if saved.skipped:
             notes.append(_skipped(saved, self.ignored_limit))
         return notes
@@ -226,7 +226,8 @@ class LifecycleOps:
         self.store.delete(task.id)
         if saved is None:
             return ""
-        parts = [f"kept under {saved.ref}: {risk.describe()}", _restore(saved)]
+        kept = _kept(risk, saved)
+        parts = [f"kept under {saved.ref}: {kept}", _restore(saved)] if kept != "nothing" else []
         if saved.skipped:
             parts.append(_skipped(saved, self.ignored_limit))
         return "; ".join(parts)
@@ -260,10 +261,9 @@ def _restore(saved: SavedWork) -> str:
     return "restore with: " + " and ".join(saved.restore)
 
 
-def _ignored(saved: SavedWork) -> str:
-    count = len(saved.ignored)
-    size = human_size(sum(p.size for p in saved.ignored))
-    return f"{count} ignored file{'' if count == 1 else 's'} ({size})"
+def _kept(risk: WorkAtRisk, saved: SavedWork) -> str:
+    """What ``saved`` holds of ``risk``, in words: ignored files over the bound left out."""
+    return replace(risk, ignored=saved.ignored).describe()
 
 
 def _skipped(saved: SavedWork, limit: int) -> str:

@@ -167,8 +167,10 @@ def test_rm_force_lists_ignored_files_over_the_size_bound(engine: Engine, repo: 
         handle.truncate(60_000_000)
     forced = squadron("rm", task.id, "--force", cwd=repo)
     assert forced.returncode == 0, forced.stderr
-    assert forced.stdout.strip().endswith(
-        "not kept (ignored files over the 50.0 MB bound): build/huge.bin (60.0 MB)"
+    assert forced.stdout.strip() == (
+        f"removed {task.id}; kept under refs/squadron/trash/{task.id}: 1 ignored file (13 B); "
+        f"restore with: git branch {task.branch} refs/squadron/trash/{task.id}; not kept "
+        "(ignored files over the 50.0 MB bound): build/huge.bin (60.0 MB)"
     )
     trash = f"refs/squadron/trash/{task.id}"
     names = git(repo, "ls-tree", "-r", "--name-only", trash).split()
@@ -238,6 +240,16 @@ def test_archive_keeps_ignored_files_under_a_ref(engine: Engine, repo: Path) -> 
     assert show(repo, f"{task.branch}:wip.py") == "wip = 1\n"
     assert show(repo, f"{ref}:.env") == "TOKEN=secret\n"
     assert git(repo, "rev-parse", f"{ref}^").strip() == git(repo, "rev-parse", task.branch).strip()
+
+
+def test_archive_lists_ignored_files_over_the_bound_and_claims_nothing_else(
+    engine: Engine, repo: Path
+) -> None:
+    engine.ignored_limit = 100  # the bound is the engine's to set
+    task = new_task(engine)
+    write(Path(task.worktree) / "run.log", "x" * 150)
+    note = engine.archive(task.id)
+    assert note == "not kept (ignored files over the 100 B bound): run.log (150 B)"
 
 
 def test_archive_on_a_detached_head_saves_the_work(engine: Engine, repo: Path) -> None:
