@@ -130,7 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("id")
     diff.add_argument("--stat", action="store_true", help="a summary per file")
 
-    merge = sub.add_parser("merge", help="merge the task's branch into its base")
+    merge = sub.add_parser(
+        "merge",
+        help="merge the task into its base (a refused merge changes nothing; "
+        "merging again finishes an interrupted merge)",
+    )
     merge.add_argument("id")
     merge.add_argument("--strategy", choices=STRATEGIES, default="merge")
     merge.add_argument("--message", "-m", help="commit message (default: the task title)")
@@ -197,16 +201,21 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="machine-readable output")
 
     archive = sub.add_parser(
-        "archive", help="end the session, remove the worktree, keep the branch"
+        "archive",
+        help="end the session, commit pending work on the branch, remove the worktree, keep "
+        "the branch (work no branch holds and ignored files: refs/squadron/archive/ID)",
     )
     archive.add_argument("id")
 
-    rm = sub.add_parser("rm", help="delete a task (refuses to drop unmerged work without --force)")
+    rm = sub.add_parser(
+        "rm", help="delete a task, its worktree and branch (refuses to lose work without --force)"
+    )
     rm.add_argument("id")
     rm.add_argument(
         "--force",
         action="store_true",
-        help="delete even with unmerged work (kept under refs/squadron/trash/ID)",
+        help="delete anyway; commits, uncommitted and ignored files are first kept under "
+        "refs/squadron/trash/ID",
     )
 
     sub.add_parser("doctor", help="check git, tmux, config and agent commands")
@@ -447,11 +456,10 @@ def cmd_merge(engine: Engine, args: argparse.Namespace) -> int:
             return 1
         print("merges cleanly")
         return 0
-    commit = engine.merge(
+    outcome = engine.merge_task(
         args.id, strategy=args.strategy, message=args.message, override_check=args.override_check
     )
-    task = engine.get(args.id)
-    print(f"merged {task.id} into {task.base} ({args.strategy}) as {commit[:10]}")
+    print(outcome.message)
     return 0
 
 
@@ -557,7 +565,8 @@ def cmd_stats(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_archive(engine: Engine, args: argparse.Namespace) -> int:
     note = engine.archive(args.id)
     task = engine.get(args.id)
-    print(f"archived {task.id}; branch {task.branch} kept" + (f"; {note}" if note else ""))
+    kept = f"; branch {task.branch} kept" if engine.repo.branch_exists(task.branch) else ""
+    print(f"archived {task.id}{kept}" + (f"; {note}" if note else ""))
     return 0
 
 

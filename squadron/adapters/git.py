@@ -13,10 +13,12 @@ For callers:
 
 - Call :func:`scrub_repo_environment` once at start-up: an inherited ``GIT_DIR`` (squadron run
   from a git hook or ``rebase -x``) would otherwise redirect every git call and every agent.
-- :meth:`GitRepo.merge` merges the branch's commits only: run :meth:`GitRepo.commit_pending`
-  on the task's worktree first so that what merges is what the diff showed.
-- :meth:`GitRepo.remove_worktree` deletes untracked files too: save work first
-  (:meth:`GitRepo.commit_pending` or :meth:`GitRepo.save_ref` of a snapshot).
+- :meth:`GitRepo.merge` merges the branch's commits only. To merge a task's pending work
+  with nothing changed on refusal: :meth:`GitRepo.snapshot`, :meth:`GitRepo.plan_merge` on
+  its commit, then :meth:`GitRepo.commit_snapshot`, :meth:`GitRepo.land` and
+  :meth:`GitRepo.follow_rebase`.
+- :meth:`GitRepo.remove_worktree` deletes untracked and ignored files too: ask
+  :meth:`GitRepo.work_at_risk` what would be lost and keep it with :meth:`GitRepo.save_work`.
 - Commits squadron makes (snapshots, pending work, merges) run no hooks.
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
@@ -40,7 +43,10 @@ os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 from git.cmd import Git
 from git.exc import GitCommandNotFound
 
+from squadron.adapters.faults import fault_point
+
 __all__ = [
+    "IGNORED_LIMIT",
     "MIN_GIT_VERSION",
     "REPO_ENV_VARS",
     "FileStat",
@@ -48,12 +54,18 @@ __all__ = [
     "GitError",
     "GitRepo",
     "MergeConflict",
+    "MergePlan",
     "MergeResult",
     "MergeStrategy",
     "NotARepoError",
+    "NothingToMerge",
+    "SavedWork",
+    "SizedPath",
     "Snapshot",
+    "WorkAtRisk",
     "Worktree",
     "git_version",
+    "human_size",
     "scrub_repo_environment",
     "totals",
 ]
@@ -62,11 +74,14 @@ MIN_GIT_VERSION = (2, 38, 0)
 FALLBACK_NAME = "squadron"
 FALLBACK_EMAIL = "squadron@localhost"
 SNAPSHOT_MESSAGE = "squadron snapshot\n"
+IGNORED_LIMIT = 50_000_000  # bytes of ignored files one save keeps (the rest is listed)
+REBASE_PREFIX = "squadron-rebase-"
 
 StrPath: TypeAlias = "str | os.PathLike[str]"
 
 _GIT = Git()
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+_REBASE_DIR_RE = re.compile(re.escape(REBASE_PREFIX) + r"(\d+)-")
 _MAX_LISTED = 10
 
 
@@ -97,6 +112,10 @@ class MergeConflict(GitError):
     @property
     def conflicts(self) -> list[str]:
         return self.files
+
+
+class NothingToMerge(GitError):
+    """Merging would change nothing: the base already holds everything the commit holds."""
 
 
 class MergeStrategy(StrEnum):
@@ -143,6 +162,84 @@ class MergeResult:
 
 
 @dataclass(frozen=True)
+class MergePlan:
+    """A merge worked out in git objects only: no ref and no file has moved yet.
+
+    :meth:`GitRepo.land` moves ``base`` from ``old`` to ``new``; for a rebase,
+    :meth:`GitRepo.follow_rebase` then moves ``branch`` from ``tip`` to ``rebased``.
+    """
+
+    strategy: MergeStrategy
+    base: str  # short name of the base branch
+    branch: str  # short name of the branch merged ("" when a bare commit was planned)
+    old: str  # the base's commit the plan was made against
+    tip: str  # the commit that merges
+    new: str  # what the base becomes
+    rebased: str | None  # rebase only: the branch's new tip
+    base_checkout: Path | None  # where the base branch is checked out, if anywhere
+
+
+@dataclass(frozen=True)
+class SizedPath:
+    path: str
+    size: int  # bytes (for a symbolic link: the link itself)
+
+
+@dataclass(frozen=True)
+class WorkAtRisk:
+    """What removing a worktree and deleting some refs would lose (:meth:`GitRepo.work_at_risk`).
+
+    ``heads`` are the commits that were examined (the worktree's HEAD first, if it has one,
+    then the tips of the doomed refs); ``commits`` are those reachable from them that no other
+    ref reaches. Files are paths in the worktree: ``changed`` tracked ones with staged or
+    unstaged changes, ``untracked`` and ``ignored`` with their sizes.
+    """
+
+    heads: tuple[str, ...] = ()
+    commits: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    untracked: tuple[SizedPath, ...] = ()
+    ignored: tuple[SizedPath, ...] = ()
+
+    @property
+    def uncommitted(self) -> int:
+        return len(self.changed) + len(self.untracked)
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.uncommitted or self.ignored)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.commits or self.has_files)
+
+    def describe(self) -> str:
+        """E.g. "2 uncommitted files, 3 ignored files (1.2 kB) and 1 commit on no other branch"."""
+        parts = []
+        if self.uncommitted:
+            parts.append(_plural(self.uncommitted, "uncommitted file"))
+        if self.ignored:
+            size = human_size(sum(p.size for p in self.ignored))
+            parts.append(f"{_plural(len(self.ignored), 'ignored file')} ({size})")
+        if self.commits:
+            parts.append(f"{_plural(len(self.commits), 'commit')} on no other branch")
+        if not parts:
+            return "nothing"
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+@dataclass(frozen=True)
+class SavedWork:
+    """Where :meth:`GitRepo.save_work` put a worktree's work, and how to get it back."""
+
+    ref: str
+    commit: str
+    ignored: tuple[SizedPath, ...]  # ignored files saved in the commit's tree
+    skipped: tuple[SizedPath, ...]  # ignored files over the size bound: not saved
+    restore: tuple[str, ...]  # shell commands that bring the work back as branches
+
+
+@dataclass(frozen=True)
 class Worktree:
     path: Path
     head: str | None
@@ -150,6 +247,22 @@ class Worktree:
     bare: bool = False
     locked: bool = False
     prunable: bool = False
+
+
+def human_size(size: int) -> str:
+    """``999 B``, ``1.2 kB``, ``50.0 MB``, ``2.1 GB`` (decimal units)."""
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def totals(stats: Iterable[FileStat]) -> tuple[int, int]:
@@ -401,6 +514,10 @@ class GitRepo:
             raise GitError(f"unknown revision: '{rev}'")
         return res.text
 
+    def ref_commit(self, ref: str) -> str | None:
+        """The commit ``ref`` (a full name) points at; None when it does not exist."""
+        return self._try_commit(ref) if ref.startswith("refs/") else None
+
     def _try_commit(self, rev: str) -> str | None:
         res = self._git(
             ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
@@ -468,8 +585,14 @@ class GitRepo:
                 return f"{name}-{n}"
         raise GitError(f"no free branch name like '{name}'")
 
-    def delete_branch(self, name: str) -> None:
-        """Delete a local branch even if unmerged (save work first with :meth:`save_ref`)."""
+    def delete_branch(self, name: str, expected: str | None = None) -> None:
+        """Delete a local branch even if unmerged (save work first with :meth:`save_work`).
+
+        With ``expected``, only while the branch still points there (GitError otherwise). A
+        branch checked out in some worktree is never deleted (GitError).
+        """
+        if expected is not None and self._try_commit(_heads(name)) != expected:
+            raise GitError(f"branch '{_short(name)}' moved; it was not deleted")
         self._git(["branch", "-D", "--", _short(name)])
 
     def save_ref(self, ref: str, commit: str, message: str = "squadron: save") -> None:
@@ -490,6 +613,14 @@ class GitRepo:
         short = _short(branch)
         for wt in self.list_worktrees():
             if wt.branch == short:
+                return wt
+        return None
+
+    def worktree_entry(self, path: StrPath) -> Worktree | None:
+        """The registered worktree at ``path``, if any."""
+        target = Path(path).expanduser().absolute().resolve()
+        for wt in self.list_worktrees():
+            if wt.path.resolve() == target:
                 return wt
         return None
 
@@ -538,9 +669,17 @@ class GitRepo:
         where = self.toplevel if cwd is None else cwd
         return self._git(args, where, input=message, env=self._identity_env(where)).text
 
-    def snapshot(self, worktree: StrPath) -> Snapshot:
-        """The worktree's full state as a tree and commit, leaving its index and files alone."""
-        return self._snapshot(worktree, SNAPSHOT_MESSAGE.encode())
+    def snapshot(self, worktree: StrPath, message: str | None = None) -> Snapshot:
+        """The worktree's full state as a tree and commit, leaving its index and files alone.
+
+        ``message`` is the commit's message (default: "squadron snapshot").
+        """
+        text = (
+            SNAPSHOT_MESSAGE.encode()
+            if message is None
+            else _message_bytes(message, "squadron: pending changes")
+        )
+        return self._snapshot(worktree, text)
 
     def _snapshot(self, worktree: StrPath, message: bytes) -> Snapshot:
         wt = Path(worktree).absolute()
@@ -568,6 +707,14 @@ class GitRepo:
         if res.status != 0 or len(lines) != 3:
             raise GitError(f"worktree has no commit checked out: {wt}")
         index, head, head_tree = Path(lines[0]), lines[1], lines[2]
+        return head, head_tree, self._index_tree(wt, index, head)
+
+    def _index_tree(
+        self, wt: Path, index: Path, head: str | None, force_add: Sequence[str] = ()
+    ) -> str:
+        """The tree of everything in ``wt`` (plus the ignored paths ``force_add``), written
+        through a temporary copy of its index: the worktree's own index and files are never
+        touched."""
         with tempfile.TemporaryDirectory(prefix="squadron-index-") as tmp:
             temp_index = Path(tmp) / "index"
             if index.is_file():
@@ -578,10 +725,12 @@ class GitRepo:
             except GitError:
                 # A copied index git cannot use (e.g. split index): start from HEAD instead.
                 temp_index.unlink(missing_ok=True)
-                self._git(["read-tree", head], wt, env=env)
+                self._git(["read-tree", head] if head else ["read-tree", "--empty"], wt, env=env)
                 self._git(["add", "-A"], wt, env=env)
-            tree = self._git(["write-tree"], wt, env=env).text
-        return head, head_tree, tree
+            if force_add:  # literal paths, no pathspec matching: linear in their number
+                paths = b"".join(os.fsencode(path) + b"\0" for path in force_add)
+                self._git(["update-index", "--add", "-z", "--stdin"], wt, env=env, input=paths)
+            return self._git(["write-tree"], wt, env=env).text
 
     def dirty_files(self, worktree: StrPath) -> set[str]:
         """Paths with uncommitted changes, untracked files included (ignored ones not)."""
@@ -598,10 +747,18 @@ class GitRepo:
         not touched). No commit hooks run. False when there was nothing to commit.
         """
         wt = Path(worktree).absolute()
+        if self.current_branch(wt) is None:
+            raise GitError(f"worktree is not on a branch: {wt}")
+        return self.commit_snapshot(wt, self.snapshot(wt, message))
+
+    def commit_snapshot(self, worktree: StrPath, snap: Snapshot) -> bool:
+        """Move the worktree's branch from ``snap.head`` to ``snap.commit`` (compare-and-swap:
+        GitError if it moved since), then re-read the index from HEAD (files are not touched).
+        False when the snapshot was clean."""
+        wt = Path(worktree).absolute()
         branch = self.current_branch(wt)
         if branch is None:
             raise GitError(f"worktree is not on a branch: {wt}")
-        snap = self._snapshot(wt, _message_bytes(message, "squadron: pending changes"))
         if not snap.dirty:
             return False
         try:
@@ -621,6 +778,247 @@ class GitRepo:
             raise GitError(f"branch '{branch}' moved while committing; try again") from exc
         self._git(["reset", "-q"], wt)
         return True
+
+    # -- keeping work ------------------------------------------------------------------------
+
+    def work_at_risk(self, worktree: StrPath | None, doomed: Iterable[str] = ()) -> WorkAtRisk:
+        """What removing ``worktree`` and deleting the refs ``doomed`` (full names) would lose.
+
+        Judged by reachability, not by names: the commits reachable from the worktree's HEAD
+        (whatever it is on: the task branch, a renamed or other branch, a detached HEAD) and
+        from the doomed refs that no other ref under ``refs/`` reaches; plus the worktree's
+        tracked changes, untracked files and ignored files, with sizes. ``worktree`` may be
+        None or missing (then only the doomed refs' commits count). A HEAD on a branch deleted
+        by hand falls back to the last commit in the worktree's own HEAD reflog.
+        """
+        doomed_refs = set(doomed)
+        wt = _existing(worktree)
+        head: str | None = None
+        changed: list[str] = []
+        untracked: list[SizedPath] = []
+        ignored: list[SizedPath] = []
+        if wt is not None:
+            head, _ = self._inspect_worktree(wt)
+            changed, new, skipped = self._status_all(wt)
+            if head is not None and self.current_commit(wt) is None:
+                changed = self._changed_since(wt, head)  # status compares with "no commit"
+            untracked, ignored = _sized(wt, new), _sized(wt, skipped)
+        heads = [head] if head else []
+        for ref in sorted(doomed_refs):
+            tip = self._try_commit(ref)
+            if tip is not None and tip not in heads:
+                heads.append(tip)
+        commits = self._unreachable(heads, doomed_refs)
+        return WorkAtRisk(
+            heads=tuple(heads),
+            commits=tuple(commits),
+            changed=tuple(changed),
+            untracked=tuple(untracked),
+            ignored=tuple(ignored),
+        )
+
+    def save_work(
+        self,
+        ref: str,
+        worktree: StrPath | None,
+        keep: Sequence[str] = (),
+        *,
+        restore_as: str,
+        message: str = "squadron: saved work",
+        ignored_limit: int = IGNORED_LIMIT,
+    ) -> SavedWork:
+        """Keep everything under ``ref`` (a full name, e.g. ``refs/squadron/trash/t3``).
+
+        The ref gets a commit whose first parent is the worktree's HEAD and whose tree holds
+        its tracked, untracked and ignored files (ignored ones smallest first up to
+        ``ignored_limit`` bytes in all; the rest is listed in ``skipped``, not saved), built
+        through a temporary index: the worktree's index and files are not touched. Each commit
+        of ``keep`` (e.g. a branch about to be deleted) that the HEAD does not reach becomes a
+        further parent, and so does what ``ref`` held before: a second save never drops the
+        first, and an identical one changes nothing. Without a worktree the first of ``keep``
+        stands for its HEAD. ``restore`` holds the commands that bring the work back
+        (``git branch <restore_as> <ref>``).
+        """
+        if not ref.startswith("refs/"):
+            raise GitError(f"not a full ref name: '{ref}'")
+        tips = [self._commitish(rev, "commit") for rev in keep]
+        wt = _existing(worktree)
+        chosen: list[SizedPath] = []
+        skipped: list[SizedPath] = []
+        if wt is not None:
+            head, index = self._inspect_worktree(wt)
+            _, _, ignored_paths = self._status_all(wt)
+            chosen, skipped = _within(_sized(wt, ignored_paths), ignored_limit)
+            tree = self._index_tree(wt, index, head, [p.path for p in chosen])
+        elif tips:
+            head = tips[0]
+            tree = self._tree_of(head)
+        else:
+            raise GitError("nothing to save: no worktree and no commit")
+        old = self._try_commit(ref)
+        commit = self._save_commit(tree, head, tips, old, message, wt)
+        if commit != old:
+            self._git(["update-ref", "-m", message, "--", ref, commit, old or ""])
+        restore = [f"git branch {_quote(restore_as)} {ref}"]
+        if commit != head and commit not in tips:
+            extra = self._parents(commit)[1:]
+            restore += [
+                f"git branch {_quote(f'{restore_as}-{n}')} {ref}^{n}"
+                for n in range(2, len(extra) + 2)
+            ]
+        return SavedWork(ref, commit, tuple(chosen), tuple(skipped), tuple(restore))
+
+    def _save_commit(
+        self,
+        tree: str,
+        head: str | None,
+        tips: Sequence[str],
+        old: str | None,
+        message: str,
+        wt: Path | None,
+    ) -> str:
+        """``old`` when it already holds ``tree`` and every commit to keep; else ``head`` when
+        that is all there is; else a new commit on them all."""
+        needed = list(dict.fromkeys([*([head] if head else []), *tips]))
+        if old is not None and self._tree_of(old) == tree and self._reaches([old], needed):
+            return old
+        parents: list[str] = []
+        for commit in [*needed, *([old] if old else [])]:
+            if not self._reaches(parents, [commit]):
+                parents.append(commit)
+        if head is not None and parents == [head] and self._tree_of(head) == tree:
+            return head
+        text = _message_bytes(message, "squadron: saved work")
+        return self._commit_tree(tree, parents, text, wt)
+
+    def contains_work(self, base: str, commit: str) -> bool:
+        """True when ``base`` already holds everything ``commit`` changed: merging it would
+        change nothing (merged, squash-merged, rebased, or the same change made there)."""
+        base_oid = self._base_commit(base)
+        oid = self._commitish(commit, "commit")
+        if self._reaches([base_oid], [oid]):
+            return True
+        forecast = self.forecast_merge(base_oid, oid)
+        return forecast.clean and forecast.tree == self._tree_of(base_oid)
+
+    def same_tree(self, a: str, b: str) -> bool:
+        """Whether two commits hold exactly the same files."""
+        return self._tree_of(a) == self._tree_of(b)
+
+    def branch_origin(self, branch: str) -> str | None:
+        """The commit ``branch`` was created at, from its oldest reflog entry (None when the
+        branch or its reflog is gone)."""
+        res = self._git(["reflog", "show", "--format=%H", _heads(branch), "--"], ok=(0, 1, 128))
+        lines = res.text.splitlines() if res.status == 0 else []
+        return lines[-1] if lines and _is_oid(lines[-1]) else None
+
+    def _inspect_worktree(self, wt: Path) -> tuple[str | None, Path]:
+        """(HEAD's commit or None, index path) of ``wt``; GitError unless ``wt`` is the top of
+        a worktree of this repository."""
+        res = self._git(
+            [
+                "rev-parse",
+                "--path-format=absolute",
+                "--show-toplevel",
+                "--git-common-dir",
+                "--git-path",
+                "index",
+                "--git-path",
+                "logs/HEAD",
+            ],
+            wt,
+            ok=(0, 128),
+        )
+        lines = res.text.splitlines()
+        ours = (
+            res.status == 0
+            and len(lines) == 4
+            and Path(lines[0]).resolve() == wt.resolve()
+            and Path(lines[1]).resolve() == self.common_dir.resolve()
+        )
+        if not ours:
+            raise GitError(f"{wt} is not a worktree of {self.toplevel}")
+        head = self.current_commit(wt)
+        if head is None:
+            head = self._last_reflog_commit(Path(lines[3]))
+        return head, Path(lines[2])
+
+    def current_commit(self, worktree: StrPath) -> str | None:
+        """The commit checked out in ``worktree``; None when its HEAD names no commit."""
+        found = self._git(
+            ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], worktree, ok=(0, 1, 128)
+        )
+        return found.text if found.status == 0 and found.text else None
+
+    def _changed_since(self, wt: Path, commit: str) -> list[str]:
+        """Tracked paths whose staged or working-tree content differs from ``commit``."""
+        paths: set[str] = set()
+        for cached in (["--cached"], []):
+            res = self._git(["diff-index", *cached, "--name-only", "-z", commit, "--"], wt)
+            paths.update(_split_z(res.out))
+        return sorted(paths)
+
+    def _last_reflog_commit(self, log: Path) -> str | None:
+        try:
+            lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        fields = lines[-1].split() if lines else []
+        return self._try_commit(fields[1]) if len(fields) > 1 and _is_oid(fields[1]) else None
+
+    def _status_all(self, wt: Path) -> tuple[list[str], list[str], list[str]]:
+        """(changed tracked paths, untracked files, ignored files) of a worktree, one git call;
+        files inside untracked and ignored folders are listed one by one."""
+        res = self._git(
+            [
+                "--no-optional-locks",
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--ignored=traditional",
+            ],
+            wt,
+        )
+        return _parse_status(res.out)
+
+    def _unreachable(self, heads: Sequence[str], doomed: set[str]) -> list[str]:
+        """Commits reachable from ``heads`` that no ref outside ``doomed`` reaches (the refs go
+        through stdin: any number of them works)."""
+        if not heads:
+            return []
+        res = self._git(
+            [
+                "for-each-ref",
+                "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname)",
+            ]
+        )
+        lines = list(heads)
+        for line in _decode(res.out).splitlines():
+            kind, oid, peeled_kind, peeled, name = (line.split(" ", 4) + [""] * 5)[:5]
+            if name in doomed:
+                continue
+            if kind == "commit":
+                lines.append(f"^{oid}")
+            elif peeled_kind == "commit":
+                lines.append(f"^{peeled}")
+        out = self._git(["rev-list", "--stdin"], input="\n".join(lines).encode() + b"\n")
+        return out.text.split()
+
+    def _reaches(self, tips: Sequence[str], commits: Sequence[str]) -> bool:
+        """Whether every one of ``commits`` is one of ``tips`` or an ancestor of one."""
+        for commit in commits:
+            if commit in tips:
+                continue
+            if not any(
+                self._git(["merge-base", "--is-ancestor", commit, tip], ok=(0, 1)).status == 0
+                for tip in tips
+            ):
+                return False
+        return True
+
+    def _parents(self, commit: str) -> list[str]:
+        return self._git(["rev-list", "--parents", "-n1", commit, "--"]).text.split()[1:]
 
     # -- comparing ---------------------------------------------------------------------------
 
@@ -697,19 +1095,16 @@ class GitRepo:
         return self._count(self._branch_commit(branch), self._base_commit(base))
 
     def has_unmerged_work(self, base: str, branch: str, worktree: StrPath | None = None) -> bool:
-        """True when deleting ``branch`` (and ``worktree``) would lose work.
+        """True when deleting ``branch`` (and ``worktree``) would lose work not in ``base``.
 
         That is: uncommitted changes in the worktree, or commits whose changes are not in
         ``base`` yet. A branch merged with ``squash`` or ``rebase`` counts as merged: its
-        commits are not in base, but merging it again would change nothing.
+        commits are not in base, but merging it again would change nothing. (For what would
+        be lost whatever the base holds, see :meth:`work_at_risk`.)
         """
         if worktree is not None and Path(worktree).is_dir() and self.dirty_files(worktree):
             return True
-        base_oid, tip = self._base_commit(base), self._branch_commit(branch)
-        if self._count(tip, base_oid) == 0:
-            return False
-        forecast = self.forecast_merge(base_oid, tip)
-        return not forecast.clean or forecast.tree != self._tree_of(base_oid)
+        return not self.contains_work(base, self._branch_commit(branch))
 
     # -- merging -----------------------------------------------------------------------------
 
@@ -744,76 +1139,124 @@ class GitRepo:
     ) -> MergeResult:
         """Merge ``branch`` into the local branch ``base``; never switches any checkout.
 
-        Commit pending work first (:meth:`commit_pending`): only the branch's commits merge.
-        Raises MergeConflict (nothing changed) or GitError (nothing to merge, dirty base
-        checkout in the way, ...).
+        :meth:`plan_merge`, then :meth:`land`, then :meth:`follow_rebase`. Commit pending work
+        first (:meth:`commit_pending`): only the branch's commits merge. Raises MergeConflict
+        or NothingToMerge or GitError (dirty base checkout in the way, ...); then nothing
+        changed.
         """
-        try:
-            how = MergeStrategy(strategy)
-        except ValueError:
-            raise GitError(
-                f"unknown merge strategy '{strategy}' (choose merge, squash or rebase)"
-            ) from None
-        base = _short(base)
-        branch = _short(branch)
+        how = _strategy(strategy)
+        base, branch = _short(base), _short(branch)
         if base == branch:
             raise GitError(f"cannot merge branch '{branch}' into itself")
+        self._branch_commit(base, "base branch")
+        plan = self.plan_merge(self._branch_commit(branch), base, how, message, branch=branch)
+        result = self.land(plan)
+        self.follow_rebase(plan)
+        return result
+
+    def plan_merge(
+        self,
+        commit: str,
+        base: str,
+        strategy: str | MergeStrategy = MergeStrategy.MERGE,
+        message: str | None = None,
+        branch: str = "",
+    ) -> MergePlan:
+        """Work out merging ``commit`` (e.g. a snapshot of a task's worktree) into the local
+        branch ``base`` in objects only, checking everything that could refuse it: conflicts
+        (MergeConflict), nothing to merge (NothingToMerge), uncommitted changes in the base's
+        checkout to files the merge touches (GitError). No ref, index or file changes.
+
+        ``branch`` names the work in messages; for ``rebase`` it is the branch that
+        :meth:`follow_rebase` moves to the rebased commits.
+        """
+        how = _strategy(strategy)
+        base = _short(base)
+        branch = _short(branch)
+        label = branch or commit
         old = self._branch_commit(base, "base branch")
-        tip = self._branch_commit(branch)
-        nothing = GitError(f"nothing to merge: '{branch}' has no changes that are not in '{base}'")
+        tip = self._commitish(commit, "commit")
+        nothing = NothingToMerge(
+            f"nothing to merge: '{label}' has no changes that are not in '{base}'"
+        )
         if self._count(tip, old) == 0:
             raise nothing
         forecast = self.forecast_merge(old, tip)
         if not forecast.clean:
             raise MergeConflict(
                 forecast.conflicts,
-                f"merging '{branch}' into '{base}' would conflict in: "
+                f"merging '{label}' into '{base}' would conflict in: "
                 f"{_listing(forecast.conflicts)}",
             )
         if forecast.tree is None or forecast.tree == self._tree_of(old):
             raise nothing
+        checkout = self._checkout_of(base)
+        if checkout is not None:  # before any commit is made; again for a rebase's own tree
+            self._refuse_dirty(checkout, old, forecast.tree, f"base branch '{base}'")
+        new, rebased = self._merged_commit(how, forecast.tree, old, tip, label, base, message)
+        if checkout is not None and rebased is not None:
+            self._refuse_dirty(checkout, old, new, f"base branch '{base}'")
+        if rebased is not None and branch:
+            branch_wt = self._checkout_of(branch)
+            if branch_wt is not None and self._try_commit(_heads(branch)) == tip:
+                self._refuse_dirty(branch_wt, tip, rebased, f"branch '{branch}'")
+        return MergePlan(how, base, branch, old, tip, new, rebased, checkout)
 
-        default = {
-            MergeStrategy.MERGE: f"Merge branch '{branch}' into {base}",
-            MergeStrategy.SQUASH: f"Squashed branch '{branch}'",
-        }
-        new_branch_tip: str | None = None
+    def _merged_commit(
+        self,
+        how: MergeStrategy,
+        tree: str,
+        old: str,
+        tip: str,
+        label: str,
+        base: str,
+        message: str | None,
+    ) -> tuple[str, str | None]:
+        """(what the base becomes, the rebased tip for ``rebase``); objects only."""
         if how is MergeStrategy.MERGE:
-            text = _message_bytes(message or "", default[how])
-            new = self._commit_tree(forecast.tree, [old, tip], text)
-        elif how is MergeStrategy.SQUASH:
-            text = _message_bytes(message or "", default[how])
-            new = self._commit_tree(forecast.tree, [old], text)
-        elif self.merge_base(old, tip) == old:
-            new = tip  # already on top of base: a plain fast-forward
-        else:
-            new = self._rebase(tip, old, branch, base)
-            new_branch_tip = new
+            text = _message_bytes(message or "", f"Merge branch '{label}' into {base}")
+            return self._commit_tree(tree, [old, tip], text), None
+        if how is MergeStrategy.SQUASH:
+            text = _message_bytes(message or "", f"Squashed branch '{label}'")
+            return self._commit_tree(tree, [old], text), None
+        if self.merge_base(old, tip) == old:
+            return tip, None  # already on top of base: a plain fast-forward
+        rebased = self._rebase(tip, old, label, base)
+        return rebased, rebased
 
-        base_wt = self._checkout_of(base)
-        if base_wt is not None:
-            self._refuse_dirty(base_wt, old, new, f"base branch '{base}'")
-        branch_wt = self._checkout_of(branch) if new_branch_tip else None
-        if branch_wt is not None:
-            self._refuse_dirty(branch_wt, tip, new, f"branch '{branch}'")
-
-        if base_wt is not None:
-            self._git(["merge", "--ff-only", "--no-autostash", "-q", new], base_wt)
+    def land(self, plan: MergePlan) -> MergeResult:
+        """Move the base branch from ``plan.old`` to ``plan.new``: a fast-forward of its
+        checkout if it has one (never switching it), else a compare-and-swap of the ref.
+        GitError, with nothing changed, if the base moved since the plan was made."""
+        if self._branch_commit(plan.base, "base branch") != plan.old:
+            raise GitError(f"base branch '{plan.base}' moved while merging; try again")
+        if plan.base_checkout is not None:
+            self._git(["merge", "--ff-only", "--no-autostash", "-q", plan.new], plan.base_checkout)
         else:
             self._git(
                 [
                     "update-ref",
                     "-m",
-                    f"squadron: {how.value} {branch}",
+                    f"squadron: {plan.strategy.value} {plan.branch or plan.tip[:10]}",
                     "--",
-                    _heads(base),
-                    new,
-                    old,
+                    _heads(plan.base),
+                    plan.new,
+                    plan.old,
                 ]
             )
-        if new_branch_tip is not None:
-            self._move_branch(branch, branch_wt, tip, new_branch_tip)
-        return MergeResult(commit=new, strategy=how)
+        return MergeResult(commit=plan.new, strategy=plan.strategy)
+
+    def follow_rebase(self, plan: MergePlan) -> None:
+        """After a landed rebase, move the branch onto the rebased commits (its checkout
+        follows with ``reset --keep``). Nothing to do for other strategies."""
+        if plan.rebased is None or not plan.branch:
+            return
+        if self._try_commit(_heads(plan.branch)) != plan.tip:
+            raise GitError(
+                f"merged, but branch '{plan.branch}' moved meanwhile: it was not moved to the "
+                f"rebased commits ({plan.rebased[:10]})"
+            )
+        self._move_branch(plan.branch, self._checkout_of(plan.branch), plan.tip, plan.rebased)
 
     def _checkout_of(self, branch: str) -> Path | None:
         wt = self.branch_worktree(branch)
@@ -834,12 +1277,18 @@ class GitRepo:
             )
 
     def _rebase(self, tip: str, onto: str, branch: str, base: str) -> str:
-        """Replay ``tip``'s commits onto ``onto`` in a throw-away detached worktree."""
-        tmp = Path(tempfile.mkdtemp(prefix="squadron-rebase-"))
+        """Replay ``tip``'s commits onto ``onto`` in a throw-away detached worktree.
+
+        The worktree lives in a temporary folder named after this process; one left behind by
+        a process that died is removed at the next call.
+        """
+        self.prune_rebase_leftovers()
+        tmp = Path(tempfile.mkdtemp(prefix=f"{REBASE_PREFIX}{os.getpid()}-"))
         wt = tmp / "wt"
         env = {"GIT_LFS_SKIP_SMUDGE": "1"}
         try:
             self._git(["worktree", "add", "--detach", "--", str(wt), tip], env=env)
+            fault_point("merge:rebasing")
             env.update(self._identity_env(wt))
             res = self._git(
                 ["rebase", "--no-update-refs", "--no-autosquash", "--no-autostash", "-q", onto],
@@ -861,9 +1310,24 @@ class GitRepo:
                 raise GitError(f"git rebase failed: {_meaningful(res.err)}", stderr=res.err)
             return self._git(["rev-parse", "--verify", "HEAD"], wt).text
         finally:
-            self._git(["worktree", "remove", "--force", "--", str(wt)], ok=(0, 1, 128))
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._git(["worktree", "prune"], ok=(0, 1, 128))
+            self._drop_worktree(wt)
+
+    def prune_rebase_leftovers(self) -> list[Path]:
+        """Remove the throw-away rebase worktrees of processes that are no longer running
+        (killed mid-rebase); the paths removed."""
+        removed = []
+        for entry in self.list_worktrees():
+            match = _REBASE_DIR_RE.match(entry.path.parent.name)
+            if match is None or entry.path.name != "wt" or _pid_alive(int(match[1])):
+                continue
+            self._drop_worktree(entry.path)
+            removed.append(entry.path)
+        return removed
+
+    def _drop_worktree(self, wt: Path) -> None:
+        self._git(["worktree", "remove", "--force", "--", str(wt)], ok=(0, 1, 128))
+        shutil.rmtree(wt.parent, ignore_errors=True)
+        self._git(["worktree", "prune"], ok=(0, 1, 128))
 
     def _move_branch(self, branch: str, checkout: Path | None, old: str, new: str) -> None:
         try:
@@ -875,6 +1339,25 @@ class GitRepo:
             raise GitError(
                 f"merged, but branch '{branch}' could not be moved to the rebased commits: {exc}"
             ) from exc
+
+
+def _strategy(strategy: str | MergeStrategy) -> MergeStrategy:
+    try:
+        return MergeStrategy(strategy)
+    except ValueError:
+        raise GitError(
+            f"unknown merge strategy '{strategy}' (choose merge, squash or rebase)"
+        ) from None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -908,6 +1391,66 @@ def _parse_worktrees(raw: bytes) -> list[Worktree]:
             )
         )
     return result
+
+
+def _existing(worktree: StrPath | None) -> Path | None:
+    if worktree is None:
+        return None
+    path = Path(worktree).expanduser().absolute()
+    return path if path.is_dir() else None
+
+
+def _sized(root: Path, paths: Iterable[str]) -> list[SizedPath]:
+    """Paths with their sizes (``lstat``); paths gone meanwhile are left out."""
+    result = []
+    for path in paths:
+        try:
+            result.append(SizedPath(path, os.lstat(root / path).st_size))
+        except OSError:
+            continue
+    return result
+
+
+def _within(files: Sequence[SizedPath], limit: int) -> tuple[list[SizedPath], list[SizedPath]]:
+    """(kept, skipped): the smallest files first, as many as fit in ``limit`` bytes."""
+    kept: list[SizedPath] = []
+    skipped: list[SizedPath] = []
+    total = 0
+    for item in sorted(files, key=lambda f: (f.size, f.path)):
+        if total + item.size <= limit:
+            kept.append(item)
+            total += item.size
+        else:
+            skipped.append(item)
+    return kept, sorted(skipped, key=lambda f: f.path)
+
+
+def _quote(text: str) -> str:
+    return shlex.quote(text)
+
+
+def _parse_status(raw: bytes) -> tuple[list[str], list[str], list[str]]:
+    """``status --porcelain -z --ignored``: (changed tracked paths, untracked, ignored)."""
+    changed: list[str] = []
+    untracked: list[str] = []
+    ignored: list[str] = []
+    items = raw.split(b"\0")
+    i = 0
+    while i < len(items):
+        item = items[i]
+        i += 1
+        if len(item) < 4:
+            continue
+        code, path = item[:2], _decode(item[3:])
+        if code == b"??":
+            untracked.append(path)
+        elif code == b"!!":
+            ignored.append(path)
+        else:
+            changed.append(path)
+            if b"R" in code or b"C" in code:
+                i += 1  # the rename's or copy's source path
+    return changed, untracked, ignored
 
 
 def _parse_porcelain(raw: bytes) -> set[str]:

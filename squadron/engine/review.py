@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from squadron.adapters.faults import fault_point
 from squadron.adapters.git import GitError, MergeConflict
 from squadron.core.diffparse import FileDiff
 from squadron.core.errors import SquadronError, UsageError
@@ -26,7 +27,7 @@ from squadron.core.task import CheckRecord, Comment, Mode, Outgoing, ReviewRound
 
 if TYPE_CHECKING:
     from squadron.adapters.config import Settings
-    from squadron.adapters.git import GitRepo
+    from squadron.adapters.git import GitRepo, MergePlan, Snapshot
     from squadron.adapters.store import StateStore
 
 STRATEGIES = ("merge", "squash", "rebase")
@@ -49,6 +50,15 @@ class CheckResult:
     def summary(self) -> str:
         verdict = "passed" if self.ok else f"failed (exit {self.exit_code})"
         return f"check {verdict} in {self.duration:.1f}s: {self.command}"
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What a merge did: ``commit`` is the base branch's commit afterwards."""
+
+    commit: str
+    already: bool  # the base already held the task's work: it was only marked merged
+    message: str  # one line for the user
 
 
 @dataclass(frozen=True)
@@ -327,38 +337,45 @@ class ReviewOps:
         message: str | None = None,
         override_check: bool = False,
     ) -> str:
-        """Merge the task into its base; returns the new commit on the base branch.
+        """Merge the task into its base; returns the base branch's commit afterwards.
 
-        With a check command configured, a failing, missing or out-of-date check blocks the
-        merge unless ``override_check`` (the override is recorded in the task's history).
+        See :meth:`merge_task`, which also says what happened.
+        """
+        return self.merge_task(tid, strategy, message, override_check).commit
+
+    def merge_task(
+        self,
+        tid: str,
+        strategy: str = "merge",
+        message: str | None = None,
+        override_check: bool = False,
+    ) -> MergeOutcome:
+        """Merge the task into its base. A refused merge changes nothing; merging again
+        completes a merge that was killed half-way.
+
+        Every precondition (the check gate, conflicts, nothing to merge, a dirty base checkout
+        the merge would touch) is judged on a commit made from the worktree's pending work,
+        without moving the task branch. Only when all pass does the branch move to that commit
+        (compare-and-swap) and the merge land. A task whose work the base already holds is
+        marked merged. With a check command configured, a failing, missing or out-of-date
+        check blocks the merge unless ``override_check`` (recorded in the task's history).
         """
         if strategy not in STRATEGIES:
             raise UsageError(f"unknown strategy '{strategy}' (use {', '.join(STRATEGIES)})")
         task = self.get(tid)
         if task.stage == Stage.MERGED:
             raise SquadronError(f"{task.id} is already merged")
-        worktree = Path(task.worktree) if Path(task.worktree).is_dir() else None
-        try:  # one look at the worktree serves the check gate and the forecast
-            snap = self.repo.snapshot(worktree) if worktree is not None else None
+        try:  # one look at the worktree serves every check below
+            worktree, snap, tip = self._merge_candidate(task)
+            if self.repo.contains_work(task.base, tip):
+                return self._already_merged(task, tip)
         except GitError as exc:
             raise SquadronError(str(exc)) from None
-        state = self.check_state(task, snap.tree if snap is not None else None)
-        if state in ("missing", "stale", "fail") and not override_check:
-            why = {"missing": "has not been run", "stale": "ran on older code", "fail": "failed"}[
-                state
-            ]
-            raise SquadronError(
-                f"the check for {task.id} {why}; run `squadron check "
-                f"{task.id}` or merge with --override-check"
-            )
-        title = message or task.title
+        state = self._check_gate(task, snap, override_check)
         try:
-            if worktree is not None and snap is not None:
-                forecast = self.repo.forecast_merge(task.base, snap.commit)
-                if not forecast.clean:
-                    raise MergeConflict(forecast.conflicts)
-                self.repo.commit_pending(worktree, task.title)
-            result = self.repo.merge(task.branch, task.base, strategy, title)
+            plan = self.repo.plan_merge(
+                tip, task.base, strategy, message or task.title, branch=task.branch
+            )
         except MergeConflict as exc:
             raise SquadronError(
                 f"merge of {task.id} into {task.base} would conflict in: "
@@ -366,6 +383,97 @@ class ReviewOps:
             ) from None
         except GitError as exc:
             raise SquadronError(str(exc)) from None
+        return self._land(task, plan, worktree, snap, state)
+
+    def _merge_candidate(self, task: Task) -> tuple[Path | None, Snapshot | None, str]:
+        """(worktree, its snapshot, the commit that would merge): the snapshot's commit (the
+        pending work on top of the branch, message: the task title), or the branch's tip
+        when the worktree is gone."""
+        path = Path(task.worktree)
+        if not path.is_dir():
+            if not self.repo.branch_exists(task.branch):
+                raise SquadronError(
+                    f"{task.id}: its worktree and its branch {task.branch} are gone; "
+                    "nothing to merge"
+                )
+            return None, None, self.repo.rev_parse(f"refs/heads/{task.branch}")
+        on = self.repo.current_branch(path)
+        if on != task.branch:
+            place = f"on branch {on}" if on else "on a detached HEAD"
+            raise SquadronError(
+                f"{task.id}'s worktree is {place}, not {task.branch}; check out "
+                f"{task.branch} there first (nothing was changed)"
+            )
+        snap = self.repo.snapshot(path, message=task.title)
+        return path, snap, snap.commit
+
+    def _already_merged(self, task: Task, tip: str) -> MergeOutcome:
+        """The base holds everything ``tip`` holds: mark the task merged, unless the task
+        never changed anything at all (then there is nothing to merge)."""
+        start = self._start_of(task, tip)
+        if start is not None and self.repo.same_tree(start, tip):
+            raise SquadronError(
+                f"nothing to merge: {task.id} has not changed anything since it started "
+                f"from {task.base}"
+            )
+        base_commit = self.repo.rev_parse(f"refs/heads/{task.base}")
+        now = self.clock()
+
+        def change(t: Task) -> None:
+            t.stage = Stage.MERGED
+            t.mark("merged", now)
+            t.record(now, "merge", f"work already in {t.base}; marked merged")
+
+        self._update(task.id, change)
+        return MergeOutcome(
+            base_commit, True, f"{task.id}'s work is already in {task.base}; marked merged"
+        )
+
+    def _start_of(self, task: Task, tip: str) -> str | None:
+        """The commit the task started from: recorded at creation, else (older tasks) the
+        branch's first reflog entry, else its merge-base with the base."""
+        for candidate in (task.start_commit, self.repo.branch_origin(task.branch)):
+            if candidate:
+                try:
+                    return self.repo.rev_parse(f"{candidate}^{{commit}}")
+                except GitError:
+                    continue
+        try:
+            return self.repo.merge_base(f"refs/heads/{task.base}", tip)
+        except GitError:
+            return None
+
+    def _check_gate(self, task: Task, snap: Snapshot | None, override: bool) -> str:
+        """The check's state; SquadronError when it blocks the merge and is not overridden."""
+        state = self.check_state(task, snap.tree if snap is not None else None)
+        if state in ("missing", "stale", "fail") and not override:
+            why = {"missing": "has not been run", "stale": "ran on older code", "fail": "failed"}[
+                state
+            ]
+            raise SquadronError(
+                f"the check for {task.id} {why}; run `squadron check "
+                f"{task.id}` or merge with --override-check"
+            )
+        return state
+
+    def _land(
+        self, task: Task, plan: MergePlan, worktree: Path | None, snap: Snapshot | None, state: str
+    ) -> MergeOutcome:
+        """Everything passed: commit the pending work on the task branch (compare-and-swap),
+        move the base, then (rebase) the branch; record the merge."""
+        note = ""
+        try:
+            if worktree is not None and snap is not None:
+                self.repo.commit_snapshot(worktree, snap)
+            fault_point("merge:branch-moved")
+            result = self.repo.land(plan)
+        except GitError as exc:
+            raise SquadronError(str(exc)) from None
+        fault_point("merge:base-moved")
+        try:
+            self.repo.follow_rebase(plan)
+        except GitError as exc:
+            note = str(exc)
         now = self.clock()
 
         def change(t: Task) -> None:
@@ -373,10 +481,13 @@ class ReviewOps:
             t.mark("merged", now)
             if state in ("missing", "stale", "fail"):
                 t.record(now, "override", f"merged with the check {state} (user override)")
-            t.record(now, "merge", f"{strategy} into {t.base} as {result.commit[:10]}")
+            t.record(now, "merge", f"{plan.strategy.value} into {t.base} as {result.commit[:10]}")
+            if note:
+                t.record(now, "note", note)
 
         self._update(task.id, change)
-        return result.commit
+        text = f"merged {task.id} into {task.base} ({plan.strategy.value}) as {result.commit[:10]}"
+        return MergeOutcome(result.commit, False, text + (f"; {note}" if note else ""))
 
     # -- pull requests -----------------------------------------------------------------------
     def push(self, tid: str) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -10,12 +14,14 @@ import pytest
 from squadron.adapters import git as git_adapter
 from squadron.adapters.git import (
     MIN_GIT_VERSION,
+    REBASE_PREFIX,
     FileStat,
     GitError,
     GitRepo,
     MergeConflict,
     MergeStrategy,
     NotARepoError,
+    NothingToMerge,
     git_version,
     totals,
 )
@@ -669,3 +675,275 @@ def test_merge_input_errors(gr: GitRepo, repo: Path) -> None:
         gr.merge("squadron/t1", "main", "octopus")
     with pytest.raises(GitError, match="into itself"):
         gr.merge("main", "main", "merge")
+
+
+# -- work at risk and saving it ------------------------------------------------------------------
+
+
+def risky(gr: GitRepo, repo: Path) -> Path:
+    """A task worktree with one commit, a staged, an unstaged, an untracked and ignored files."""
+    wt = make_task(gr, repo)
+    write(wt / ".gitignore", "*.log\n.env\nbuild/\n")
+    write(wt / "feature.py", "feature = 1\n")
+    commit_all(wt, "feature")
+    write(wt / "staged.py", "s = 1\n")
+    git(wt, "add", "staged.py")
+    write(wt / "app.py", "print('unstaged')\n")
+    write(wt / "new dir/untracked.txt", "u\n")
+    write(wt / "debug.log", "x" * 300)
+    write(wt / ".env", "SECRET=1\n")
+    write(wt / "build/deep/out.bin", "b" * 1000)
+    return wt
+
+
+def test_work_at_risk_lists_commits_files_and_ignored_sizes(gr: GitRepo, repo: Path) -> None:
+    wt = risky(gr, repo)
+    before = state(repo, wt)
+    risk = gr.work_at_risk(wt, ["refs/heads/squadron/t1"])
+    assert state(repo, wt) == before
+    assert risk.heads == (head(wt),)
+    assert risk.commits == (head(wt),)
+    assert sorted(risk.changed) == ["app.py", "staged.py"]
+    assert [(p.path, p.size) for p in risk.untracked] == [("new dir/untracked.txt", 2)]
+    assert sorted((p.path, p.size) for p in risk.ignored) == [
+        (".env", 9),
+        ("build/deep/out.bin", 1000),
+        ("debug.log", 300),
+    ]
+    assert risk.describe() == (
+        "3 uncommitted files, 3 ignored files (1.3 kB) and 1 commit on no other branch"
+    )
+    # the branch survives: its commit is not at risk, the files still are
+    kept = gr.work_at_risk(wt)
+    assert kept.commits == () and kept.uncommitted == 3 and not kept.empty
+
+
+def test_work_at_risk_follows_a_renamed_branch(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    write(wt / "f.py", "f = 1\n")
+    commit_all(wt, "f")
+    git(wt, "branch", "-m", "squadron/t1", "renamed")
+    write(wt / "wip.txt", "wip\n")
+    risk = gr.work_at_risk(wt, ["refs/heads/squadron/t1"])
+    assert risk.commits == ()  # the renamed branch survives and keeps them
+    assert [p.path for p in risk.untracked] == ["wip.txt"]
+    assert gr.work_at_risk(wt, ["refs/heads/renamed"]).commits == (head(wt),)
+
+
+def test_work_at_risk_counts_commits_on_a_detached_head(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    git(wt, "checkout", "-q", "--detach")
+    write(wt / "d.py", "d = 1\n")
+    first = commit_all(wt, "d1")
+    write(wt / "d.py", "d = 2\n")
+    second = commit_all(wt, "d2")
+    risk = gr.work_at_risk(wt, ["refs/heads/squadron/t1"])
+    assert set(risk.commits) == {first, second}
+    assert risk.describe() == "2 commits on no other branch"
+
+
+def test_work_at_risk_of_a_branch_deleted_under_its_worktree(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    write(wt / "f.py", "f = 1\n")
+    tip = commit_all(wt, "f")
+    git(repo, "update-ref", "-d", "refs/heads/squadron/t1")  # HEAD now names no commit
+    risk = gr.work_at_risk(wt, [])
+    assert risk.heads == (tip,)  # found in the worktree's own HEAD reflog
+    assert risk.commits == (tip,)
+    write(wt / "wip.txt", "wip\n")
+    saved = gr.save_work("refs/squadron/trash/t1", wt, restore_as="squadron/t1")
+    assert parents(repo, saved.commit) == [tip]
+    assert git(repo, "show", "refs/squadron/trash/t1:f.py") == "f = 1\n"
+    assert git(repo, "show", "refs/squadron/trash/t1:wip.txt") == "wip\n"
+
+
+def test_work_at_risk_without_a_worktree_looks_at_the_doomed_refs(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    write(wt / "f.py", "f = 1\n")
+    tip = commit_all(wt, "f")
+    gr.remove_worktree(wt)
+    risk = gr.work_at_risk(wt, ["refs/heads/squadron/t1"])
+    assert (risk.heads, risk.commits, risk.has_files) == ((tip,), (tip,), False)
+    assert gr.work_at_risk(None, []).empty
+    git(repo, "tag", "keep", tip)  # any other ref keeps them
+    assert gr.work_at_risk(None, ["refs/heads/squadron/t1"]).commits == ()
+
+
+def test_work_at_risk_reads_thousands_of_refs_through_stdin(
+    gr: GitRepo, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wt = make_task(gr, repo)
+    write(wt / "f.py", "f = 1\n")
+    tip = commit_all(wt, "f")
+    base = head(repo)
+    lines = "".join(f"create refs/tags/many/{i} {base}\n" for i in range(3000))
+    subprocess.run(["git", "update-ref", "--stdin"], cwd=repo, input=lines, text=True, check=True)
+    git(repo, "update-ref", "refs/keep/it", tip)
+    calls: list[list[str]] = []
+    real = git_adapter._GIT
+
+    class Spy:
+        def execute(self, argv: list[str], **kw: object) -> object:
+            calls.append(argv)
+            return real.execute(argv, **kw)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(git_adapter, "_GIT", Spy())
+    assert gr.work_at_risk(wt, ["refs/heads/squadron/t1"]).commits == ()
+    assert max(len(argv) for argv in calls) < 20  # refs went through stdin, not argv
+
+
+def test_save_work_keeps_everything_and_touches_nothing(gr: GitRepo, repo: Path) -> None:
+    wt = risky(gr, repo)
+    tip = head(wt)
+    before = state(repo, wt)
+    saved = gr.save_work("refs/squadron/trash/t1", wt, restore_as="squadron/t1")
+    assert state(repo, wt) == {**before, "refs": state(repo)["refs"]}  # only the new ref
+    assert saved.ref == "refs/squadron/trash/t1"
+    assert head(repo, saved.ref) == saved.commit
+    assert parents(repo, saved.commit) == [tip]
+    names = set(git(repo, "ls-tree", "-r", "--name-only", saved.commit).splitlines())
+    assert {"feature.py", "staged.py", "app.py", "new dir/untracked.txt"} <= names
+    assert {"debug.log", ".env", "build/deep/out.bin"} <= names
+    assert git(repo, "show", f"{saved.ref}:app.py") == "print('unstaged')\n"
+    assert git(repo, "show", f"{saved.ref}:.env") == "SECRET=1\n"
+    assert saved.skipped == ()
+    assert saved.restore == ("git branch squadron/t1 refs/squadron/trash/t1",)
+    assert gr.work_at_risk(wt, ["refs/heads/squadron/t1"]).commits == ()
+    # an identical second save changes nothing; a different one keeps the first too
+    assert gr.save_work(saved.ref, wt, restore_as="x").commit == saved.commit
+    write(wt / "later.txt", "later\n")
+    again = gr.save_work(saved.ref, wt, restore_as="squadron/t1")
+    assert parents(repo, again.commit) == [tip, saved.commit]
+    assert again.restore[1] == "git branch squadron/t1-2 refs/squadron/trash/t1^2"
+
+
+def test_save_work_bounds_ignored_files_and_lists_the_rest(gr: GitRepo, repo: Path) -> None:
+    wt = risky(gr, repo)
+    saved = gr.save_work("refs/squadron/trash/t1", wt, restore_as="r", ignored_limit=400)
+    names = set(git(repo, "ls-tree", "-r", "--name-only", saved.commit).splitlines())
+    assert {".env", "debug.log"} <= names  # 9 + 300 bytes fit, smallest first
+    assert "build/deep/out.bin" not in names
+    assert [(p.path, p.size) for p in saved.skipped] == [("build/deep/out.bin", 1000)]
+    assert sorted(p.path for p in saved.ignored) == [".env", "debug.log"]
+    assert (wt / "build/deep/out.bin").read_text() == "b" * 1000  # listed, not touched
+
+
+def test_save_work_keeps_a_doomed_branch_the_head_does_not_reach(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    write(wt / "on_branch.py", "b = 1\n")
+    branch_tip = commit_all(wt, "on the branch")
+    git(wt, "checkout", "-q", "--detach", "HEAD~1")
+    write(wt / "detached.py", "d = 1\n")
+    detached = commit_all(wt, "detached")
+    risk = gr.work_at_risk(wt, ["refs/heads/squadron/t1"])
+    assert set(risk.commits) == {branch_tip, detached}
+    saved = gr.save_work(
+        "refs/squadron/trash/t1", wt, ["refs/heads/squadron/t1"], restore_as="squadron/t1"
+    )
+    assert parents(repo, saved.commit) == [detached, branch_tip]  # both lines kept
+    assert gr.same_tree(saved.commit, detached)  # the worktree as it is
+    assert saved.restore == (
+        "git branch squadron/t1 refs/squadron/trash/t1",
+        "git branch squadron/t1-2 refs/squadron/trash/t1^2",
+    )
+    git(repo, "branch", "-D", "squadron/t1")
+    assert gr.work_at_risk(wt, []).commits == ()
+
+
+def test_save_work_without_a_worktree_keeps_the_branch_tip(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    write(wt / "f.py", "f = 1\n")
+    tip = commit_all(wt, "f")
+    gr.remove_worktree(wt)
+    saved = gr.save_work("refs/squadron/trash/t1", None, ["squadron/t1"], restore_as="b")
+    assert saved.commit == tip == head(repo, "refs/squadron/trash/t1")
+    with pytest.raises(GitError, match="nothing to save"):
+        gr.save_work("refs/squadron/trash/t2", None, restore_as="b")
+    with pytest.raises(GitError, match="not a full ref name"):
+        gr.save_work("trash/t1", None, ["squadron/t1"], restore_as="b")
+
+
+def test_worktree_of_another_repository_is_refused(gr: GitRepo, repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    with pytest.raises(GitError, match="is not a worktree of"):
+        gr.work_at_risk(other)
+    with pytest.raises(GitError, match="is not a worktree of"):
+        gr.save_work("refs/squadron/trash/x", other, restore_as="x")
+
+
+def test_contains_work_after_merge_squash_and_never(gr: GitRepo, repo: Path) -> None:
+    wt = make_task(gr, repo)
+    start = head(wt)
+    assert gr.contains_work("main", start)
+    write(wt / "f.py", "f = 1\n")
+    tip = commit_all(wt, "f")
+    assert not gr.contains_work("main", tip)
+    gr.merge("squadron/t1", "main", "squash")
+    assert gr.contains_work("main", tip)  # squashed: not an ancestor, but nothing to add
+    assert gr.branch_origin("squadron/t1") == start
+    assert gr.branch_origin("no-such-branch") is None
+    assert gr.same_tree(tip, "main") and not gr.same_tree(start, tip)
+
+
+def test_delete_branch_only_where_it_was_expected(gr: GitRepo, repo: Path) -> None:
+    git(repo, "branch", "gone-soon")
+    with pytest.raises(GitError, match="moved; it was not deleted"):
+        gr.delete_branch("gone-soon", expected="0" * 40)
+    gr.delete_branch("gone-soon", expected=head(repo))
+    assert not gr.branch_exists("gone-soon")
+
+
+# -- planning and landing a merge ----------------------------------------------------------------
+
+
+def test_plan_merge_moves_nothing_until_it_lands(gr: GitRepo, repo: Path) -> None:
+    wt = diverge(gr, repo)
+    write(wt / "pending.py", "p = 1\n")
+    snap = gr.snapshot(wt, message="the title")
+    before = state(repo, wt)
+    for strategy in MergeStrategy:
+        plan = gr.plan_merge(snap.commit, "main", strategy, branch="squadron/t1")
+        assert state(repo, wt) == before
+        assert plan.old == head(repo) and plan.tip == snap.commit
+    assert (plan.rebased is not None) and plan.new == plan.rebased
+    assert gr.commit_snapshot(wt, snap)
+    result = gr.land(plan)
+    gr.follow_rebase(plan)
+    assert head(repo, "main") == result.commit == head(wt)
+    assert git(repo, "log", "-1", "--format=%s", "main").strip() == "the title"
+    assert git(wt, "status", "--porcelain") == ""
+
+
+def test_land_refuses_when_the_base_moved_since_the_plan(gr: GitRepo, repo: Path) -> None:
+    diverge(gr, repo)
+    plan = gr.plan_merge(head(repo, "squadron/t1"), "main", "merge", branch="squadron/t1")
+    write(repo / "more.py", "m = 1\n")
+    moved = commit_all(repo, "base moves again")
+    with pytest.raises(GitError, match="base branch 'main' moved while merging; try again"):
+        gr.land(plan)
+    assert head(repo, "main") == moved
+
+
+def test_plan_merge_of_work_already_in_base_is_nothing_to_merge(gr: GitRepo, repo: Path) -> None:
+    wt = diverge(gr, repo)
+    gr.merge("squadron/t1", "main", "squash")
+    with pytest.raises(NothingToMerge):
+        gr.plan_merge(head(wt), "main", "merge", branch="squadron/t1")
+
+
+def test_a_rebase_worktree_left_by_a_killed_process_is_pruned(gr: GitRepo, repo: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    leftover = Path(tempfile.mkdtemp(prefix=f"{REBASE_PREFIX}{dead.pid}-")) / "wt"
+    git(repo, "worktree", "add", "-q", "--detach", str(leftover))
+    live = Path(tempfile.mkdtemp(prefix=f"{REBASE_PREFIX}{os.getpid()}-")) / "wt"
+    git(repo, "worktree", "add", "-q", "--detach", str(live))
+    try:
+        assert gr.prune_rebase_leftovers() == [leftover]
+        assert not leftover.parent.exists()
+        assert [w.path for w in gr.list_worktrees()] == [repo, live]
+    finally:
+        git(repo, "worktree", "remove", "--force", str(live))
+        shutil.rmtree(live.parent, ignore_errors=True)
