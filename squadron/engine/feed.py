@@ -102,7 +102,10 @@ class TaskFeed:
             except Exception as exc:  # the feed must outlive one bad read
                 self.engine.problems.append(f"task feed: {type(exc).__name__}: {exc}")
             now = time.monotonic()
-            self._wake.wait(max(0.0, min(self._preview_due, now + QUIET) - now))
+            due = now + QUIET
+            if self.focus in self.tasks:
+                due = min(due, self._preview_due)
+            self._wake.wait(max(0.02, due - now))
             self._wake.clear()
 
     def step(self) -> FeedUpdate | None:

@@ -211,8 +211,8 @@ class Supervisor:
                 self._act(obs)
             except Exception as exc:  # one task's trouble stays its own
                 self._mark_problem(obs.task, f"{type(exc).__name__}: {exc}")
-        if any(o.changed for o in observations):
-            self._alert([o.task for o in observations])
+        # every tick: a task can deserve an alert without a status change (its +/- arrived)
+        self._alert([o.task for o in observations])
         self._escalate()
         if time.monotonic() - self._heartbeat > HEARTBEAT:
             self._reload_config()

@@ -51,11 +51,11 @@ async def test_create_task_from_modal_and_see_status_change(
         row = rows(app)[0]
         assert row.task_data.title == "Write notes"
         worktree = Path(engine.get("t1").worktree)
-        await until(pilot, lambda: (worktree / "notes.txt").exists(), message="agent edit")
         await until(
             pilot, lambda: rows(app)[0].task_data.status == Status.WORKING, message="working"
         )
         await until(pilot, lambda: rows(app)[0].task_data.status == Status.IDLE, message="idle")
+        assert (worktree / "notes.txt").exists()
         assert "status-idle" in rows(app)[0].classes
         await pilot.press("s")  # where the status came from, on request
         await until(pilot, lambda: "idle·" in rows(app)[0].text, message="provenance shown")
