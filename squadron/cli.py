@@ -218,7 +218,14 @@ def _parser() -> argparse.ArgumentParser:
         "refs/squadron/trash/ID",
     )
 
-    sub.add_parser("doctor", help="check git, tmux, config and agent commands")
+    doctor = sub.add_parser(
+        "doctor", help="check git, tmux, config, agent commands and the repository's tasks"
+    )
+    doctor.add_argument(
+        "--fix",
+        action="store_true",
+        help="finish or roll back tasks a killed `new` left half-made; repair moved worktrees",
+    )
 
     sub.add_parser("supervise", help="be this repository's supervisor (normally started for you)")
     sup = sub.add_parser("supervisor", help="see, start or stop the repository's supervisor")
@@ -253,7 +260,7 @@ def _read_prompt(args: argparse.Namespace) -> str:
     return _read_text(args.prompt_file, "prompt file")
 
 
-def _row(task: Task, policy: str) -> dict[str, Any]:
+def _row(task: Task, policy: str, half_made: bool = False) -> dict[str, Any]:
     """One task for ``ls --json``: every string is valid UTF-8 (undecodable bytes become
     U+FFFD); control characters are left to JSON's escapes."""
     pending = task.pending()
@@ -267,6 +274,7 @@ def _row(task: Task, policy: str) -> dict[str, Any]:
         "question": task.question,
         "problem": task.problem,
         "stage": task.stage.value,
+        "half_made": half_made,  # a `new` was killed before it finished (`doctor --fix`)
         "mode": task.mode.value,
         "auto_approve": policy,
         "branch": task.branch,
@@ -367,7 +375,11 @@ def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
         )
         engine.supervise()
     if args.json:
-        print(json.dumps([_row(t, engine.approve_policy(t)) for t in tasks], indent=1))
+        print(
+            json.dumps(
+                [_row(t, engine.approve_policy(t), engine.interrupted(t)) for t in tasks], indent=1
+            )
+        )
         return 0
     if not tasks:
         print("no tasks; create one with: squadron new TITLE --prompt TEXT")
@@ -393,6 +405,11 @@ def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     for t in tasks:
         notes = []
+        if engine.interrupted(t):
+            notes.append(
+                "its `new` was killed before it finished; `squadron doctor --fix` finishes "
+                f"or rolls it back, `squadron rm {t.id}` removes it"
+            )
         if t.status == Status.WAITING and t.question:
             notes.append(f"asks: {t.question}")
         pending = t.pending()
@@ -642,7 +659,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from squadron.engine.doctor import run_doctor
 
     ok = True
-    for check in run_doctor(Path(args.repo) if args.repo else None):
+    for check in run_doctor(Path(args.repo) if args.repo else None, fix=args.fix):
         print(f"[{check.mark}] {check.what}" + (f": {check.fix}" if check.fix else ""))
         ok = ok and (check.ok or check.optional)
     return 0 if ok else 1

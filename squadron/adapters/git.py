@@ -630,15 +630,46 @@ class GitRepo:
         target = Path(path).expanduser().absolute()
         self._git(["worktree", "add", "--no-track", "-b", branch, "--", str(target), base_oid])
 
-    def remove_worktree(self, path: StrPath) -> None:
-        """Remove a worktree and its files, even with uncommitted changes; prune stale ones."""
+    def remove_worktree(
+        self, path: StrPath, force_locked: bool = False, unregistered: bool = False
+    ) -> None:
+        """Remove a worktree and its files, even with uncommitted changes; prune stale ones.
+
+        ``force_locked``: a locked worktree too (one `git worktree add` left "initializing").
+        ``unregistered``: a folder at ``path`` that git does not know as a worktree is deleted
+        as well (only for folders squadron itself had git make and nothing ran in)."""
         target = Path(path).expanduser().absolute()
+        force = ["--force", "--force"] if force_locked else ["--force"]
         try:
-            self._git(["worktree", "remove", "--force", "--", str(target)])
+            self._git(["worktree", "remove", *force, "--", str(target)])
         except GitError:
-            if target.exists():
+            if target.exists() and not (unregistered and self.worktree_entry(target) is None):
                 raise
+            if target.exists():
+                shutil.rmtree(target)
         self._git(["worktree", "prune"])
+
+    @staticmethod
+    def worktree_link_broken(path: StrPath) -> bool:
+        """``path`` is a linked worktree whose ``.git`` file points at a folder that is gone
+        (the repository was moved): git commands in it fail until it is repaired."""
+        link = Path(path) / ".git"
+        try:
+            text = link.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False  # no link file (a main checkout, or not a worktree at all)
+        if not text.startswith("gitdir:"):
+            return False
+        return not Path(text[len("gitdir:") :].strip()).is_dir()
+
+    def repair_worktree(self, path: StrPath) -> None:
+        """Point a moved worktree and this repository at each other again."""
+        self._git(["worktree", "repair", "--", os.fspath(Path(path).absolute())])
+
+    def ref_names(self, prefix: str) -> list[str]:
+        """Full names of the refs under ``prefix`` (e.g. ``refs/squadron/``)."""
+        res = self._git(["for-each-ref", "--format=%(refname)", "--", prefix])
+        return [line for line in _decode(res.out).splitlines() if line]
 
     # -- state of a worktree -----------------------------------------------------------------
 

@@ -2,12 +2,16 @@
 
 Layout of ``<common-dir>/squadron/``::
 
-    tasks/<id>.json   one task, written atomically (temp file + fsync + rename)
+    tasks/<id>.json   one task, written atomically (temp file + fsync + rename); created
+                      exclusively (a link that fails if the file exists), never replaced
+    removed/<id>.json what a removed task was (its id is never used again)
     meta.json         the id counter
     lock              an flock held for every read-modify-write, so two squadron
                       processes never lose each other's updates
     events/<id>.jsonl hook events appended by agents (read by the supervisor)
     locks/<id>.typing an flock held while anything types into that task's pane
+    locks/<id>.new    an flock held while `new` creates the task (a task still "creating"
+                      whose lock is free was left half-made by a killed `new`)
     supervisor.lock   an flock held by the repository's supervisor for as long as it runs
     supervisor.json   who the supervisor is (pid, build, session) and when it last ticked
     supervisor.log    what the supervisor did and what went wrong (kept short)
@@ -63,6 +67,25 @@ def atomic_write(path: Path, text: str) -> None:
         _write_replace(path, text)
 
 
+def _write_new(path: Path, text: str) -> bool:
+    """Write ``path`` whole, only if it does not exist (False when it does)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def _write_replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -95,6 +118,7 @@ class StateStore:
         self.supervisor_info = self.root / "supervisor.json"
         self.supervisor_log = self.root / "supervisor.log"
         self.alerts_path = self.root / "alerts.jsonl"
+        self.removed_dir = self.root / "removed"
 
     # -- locking -----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -122,27 +146,78 @@ class StateStore:
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
+    @contextlib.contextmanager
+    def creating(self, task_id: str) -> Iterator[None]:
+        """Hold the task's creation lock (taken by `new` before its task file exists)."""
+        fh = self._creation_lock(task_id)
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fh.close()
+
+    def _creation_lock(self, task_id: str) -> Any:
+        with reporting("write", self.locks_dir):
+            self.locks_dir.mkdir(parents=True, exist_ok=True)
+            return open(self.locks_dir / f"{task_id}.new", "a+b")
+
+    def being_created(self, task_id: str) -> bool:
+        """A `new` is creating this task right now (its creation lock is held)."""
+        try:
+            fh = open(self.locks_dir / f"{task_id}.new", "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            return False
+        with fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+
     # -- ids ---------------------------------------------------------------------------------
-    def allocate_number(self) -> int:
-        """The next task number; numbers are never reused, even after ``rm``."""
+    def create_new(self, make: Callable[[str], Task], floor: int = 0) -> tuple[Task, Any]:
+        """Create the next task's file exclusively: ``make(id)`` builds it. Numbers are never
+        reused: the next one is past the counter, every task file, every removed task's record
+        and ``floor`` (e.g. ids named by saved refs). The file is linked into place, which fails
+        rather than replace a file that exists. Returns the task and its held creation lock
+        (close it when the task is made)."""
         meta_path = self.root / "meta.json"
         with self.locked():
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                number = int(meta.get("next_task", 1))
-            except (FileNotFoundError, ValueError, AttributeError):
-                number = self._highest_number() + 1
+                counted = int(meta.get("next_task", 1))
+            except (FileNotFoundError, ValueError, AttributeError, TypeError):
+                counted = 1
             except OSError as exc:
                 raise state_error(exc, meta_path, "read") from exc
+            number = max(counted, self._highest_number() + 1, floor + 1)
+            while True:
+                tid = f"t{number}"
+                task = make(tid)
+                lock = self._creation_lock(tid)
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                try:
+                    with reporting("write", self.path_of(tid)):
+                        created = _write_new(
+                            self.path_of(tid), json.dumps(task.to_dict(), indent=1) + "\n"
+                        )
+                except BaseException:
+                    lock.close()
+                    raise
+                if created:
+                    break
+                lock.close()
+                number += 1  # taken after all (a counter set back by hand): the next one
             atomic_write(meta_path, json.dumps({"next_task": number + 1}))
-            return number
+            return task, lock
 
     def _highest_number(self) -> int:
         best = 0
-        if self.tasks_dir.is_dir():
-            for p in self.tasks_dir.glob("t*.json"):
-                with contextlib.suppress(ValueError):
-                    best = max(best, int(p.stem[1:]))
+        for folder in (self.tasks_dir, self.removed_dir):
+            if folder.is_dir():
+                for p in folder.glob("t*.json*"):
+                    with contextlib.suppress(ValueError):
+                        best = max(best, int(p.name.split(".")[0][1:]))
         return best
 
     # -- tasks -------------------------------------------------------------------------------
@@ -221,8 +296,12 @@ class StateStore:
             return task
 
     def delete(self, task_id: str) -> None:
+        """Remove the task; what it was stays in ``removed/`` (and keeps its id taken)."""
         with self.locked(), reporting("remove", self.path_of(task_id)):
-            self.path_of(task_id).unlink(missing_ok=True)
+            path = self.path_of(task_id)
+            if path.exists():
+                self.removed_dir.mkdir(parents=True, exist_ok=True)
+                os.replace(path, self.removed_dir / path.name)
             self.events_path(task_id).unlink(missing_ok=True)
 
     def signature(self) -> tuple[tuple[str, int], ...]:

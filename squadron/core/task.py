@@ -10,6 +10,7 @@ from squadron.core.status import Provenance, Status
 
 
 class Stage(StrEnum):
+    CREATING = "creating"  # recorded before anything is made; a killed `new` leaves it here
     RUNNING = "running"
     REVIEW = "review"
     MERGED = "merged"

@@ -9,12 +9,11 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shlex
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from squadron.adapters.config import Settings, default_worktree_root, load_settings, state_home
+from squadron.adapters.config import Settings, load_settings, state_home
 from squadron.adapters.git import GitError, GitRepo, NotARepoError
 from squadron.adapters.store import StateStore
 from squadron.adapters.tmux import (
@@ -28,24 +27,15 @@ from squadron.adapters.tmux import (
 from squadron.core.approve import check_policy
 from squadron.core.detector import PaneSnapshot
 from squadron.core.errors import SquadronError, UsageError
-from squadron.core.naming import branch_name, repo_key, session_name, slugify, task_id
-from squadron.core.presets import Preset, match_preset
+from squadron.core.naming import repo_key
+from squadron.core.presets import Preset
 from squadron.core.status import Status, StatusReading
-from squadron.core.task import Mode, Outgoing, Spec, Stage, Task
-from squadron.engine import hooks
+from squadron.core.task import Mode, Outgoing, Stage, Task
+from squadron.engine.creation import CreationOps
 from squadron.engine.floors import check_floors
 from squadron.engine.lifecycle import LifecycleOps
+from squadron.engine.repair import repair_links
 from squadron.engine.review import ReviewOps
-
-# Starts the agent's argv (passed as positional parameters, never spliced into this text). A
-# program that cannot be found gets a message that stays on the pane (tmux can miss the output
-# of a process that dies at once) before the pane dies with the shell's status 127.
-LAUNCH = (
-    'command -v "$1" >/dev/null 2>&1 || '
-    '{ printf "squadron: cannot start the agent: %s: command not found\\n" "$1" >&2; '
-    'sleep 0.5; exit 127; }; exec "$@"'
-)
-
 
 # What `send --key` accepts: tmux key names (Enter, Escape, C-c, M-x, Down, F1) or one
 # printable character.
@@ -66,7 +56,7 @@ def pane_snapshot(pane: PaneInfo, screen: str) -> PaneSnapshot:
     )
 
 
-class Engine(ReviewOps, LifecycleOps):
+class Engine(CreationOps, ReviewOps, LifecycleOps):
     def __init__(
         self,
         repo: GitRepo,
@@ -135,6 +125,9 @@ class Engine(ReviewOps, LifecycleOps):
         if task is None:
             known = ", ".join(t.id for t in self.tasks()) or "none"
             raise UsageError(f"unknown task '{tid}' (tasks: {known})")
+        if not Path(task.worktree).is_dir() or self.repo.worktree_link_broken(task.worktree):
+            self.problems.extend(repair_links(self, [task]))  # the repository moved
+            task = self.store.load(task.id) or task
         return task
 
     def preset_for(self, task: Task) -> Preset:
@@ -144,116 +137,6 @@ class Engine(ReviewOps, LifecycleOps):
         task = self.store.update(tid, change)
         if task is None:
             raise UsageError(f"unknown task '{tid}'")
-        return task
-
-    # -- creating ----------------------------------------------------------------------------
-    @staticmethod
-    def command_argv(command: str | None) -> list[str] | None:
-        """``--command`` split like a shell would (it is never run by one); None if absent."""
-        if not command:
-            return None
-        try:
-            argv = shlex.split(command)
-        except ValueError as exc:
-            raise UsageError(f"cannot parse --command: {exc}") from None
-        if not argv:
-            raise UsageError("the agent command is empty")
-        return argv
-
-    def agent_argv(
-        self, preset: Preset, command: list[str] | None, prompt: str, task: str
-    ) -> list[str]:
-        """The agent's command line: command, per-task hook options, then the prompt if the
-        preset passes it as an argument."""
-        if command:
-            argv = list(command)
-        elif preset.command:
-            argv = list(preset.command)
-        else:
-            argv = [os.environ.get("SHELL") or "/bin/sh"]
-        argv += hooks.hook_args(preset, self.store, task)
-        if prompt and preset.prompt_mode == "arg":
-            argv.append(prompt)
-        return argv
-
-    def _pick_preset(self, agent: str | None, command: list[str] | None) -> Preset:
-        """The named preset; for ``--command`` without an agent (or with ``shell``), the preset
-        of the program the command runs (``/opt/bin/claude --model x`` reads as claude)."""
-        if command and agent in (None, "shell"):
-            matched = match_preset(self.settings.agents, "", command)
-            return matched or self.settings.preset("shell")
-        return self.settings.preset(agent or self.settings.default_agent)
-
-    def new_task(
-        self,
-        title: str,
-        prompt: str = "",
-        agent: str | None = None,
-        base: str | None = None,
-        acceptance: str = "",
-        command: str | None = None,
-        auto_approve: str = "",
-    ) -> Task:
-        """Create branch, worktree and tmux session; the prompt is typed by ``deliver_prompt``."""
-        if not title.strip():
-            raise UsageError("a task needs a title")
-        command_argv = self.command_argv(command)
-        preset = self._pick_preset(agent, command_argv)
-        if auto_approve:
-            try:
-                check_policy(auto_approve)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-        base = base or self.repo.current_branch()
-        if not base:
-            raise UsageError("HEAD is detached; pass --base BRANCH")
-        if not self.repo.branch_exists(base):
-            raise UsageError(f"base branch '{base}' does not exist")
-        try:
-            start = self.repo.rev_parse(f"refs/heads/{base}")
-        except GitError as exc:
-            raise SquadronError(str(exc)) from None
-        tid = task_id(self.store.allocate_number())
-        branch = self.repo.unique_branch(branch_name(title, tid, self.settings.branch_prefix))
-        root = Path(self.settings.worktree_root or default_worktree_root(self.repo.toplevel))
-        worktree = root / f"{tid}-{slugify(title, fallback=tid)[:24]}"
-        argv = self.agent_argv(preset, command_argv, prompt, tid)
-        now = self.clock()
-        task = Task(
-            id=tid,
-            spec=Spec(title=title, prompt=prompt, acceptance=acceptance),
-            agent=preset.name,
-            base=base,
-            branch=branch,
-            worktree=str(worktree),
-            session=session_name(self.key, tid),
-            created_at=now,
-            status_since=now,
-            command=argv,
-            start_commit=start,
-            prompt_delivered=not prompt or preset.prompt_mode == "arg",
-            auto_approve=auto_approve,
-        )
-        if not task.prompt_delivered:
-            task.enqueue(Outgoing(0, "prompt", prompt, created_at=now))
-        task.record(now, "created", f"agent {preset.name} on {branch} from {base}")
-        try:
-            self.repo.add_worktree(worktree, branch, start)
-        except GitError as exc:
-            raise SquadronError(str(exc)) from None
-        self.store.events_dir.mkdir(parents=True, exist_ok=True)
-        env = {"SQUADRON_TASK": tid, "SQUADRON_EVENTS": str(self.store.events_path(tid))}
-        env.update(dict(preset.env))
-        try:
-            self.tmux.new_session(
-                task.session, str(worktree), ["/bin/sh", "-c", LAUNCH, "squadron-agent", *argv], env
-            )
-        except TmuxError as exc:
-            self.repo.remove_worktree(worktree)
-            self.repo.delete_branch(branch)
-            raise SquadronError(f"cannot start the agent: {exc}") from None
-        self.store.create(task)
-        self.supervise()
         return task
 
     # -- the agent's pane ---------------------------------------------------------------------

@@ -78,7 +78,17 @@ class Observation:
 
 
 def _fingerprint(p: PaneInfo) -> tuple[object, ...]:
-    return (p.history_size, p.cursor_x, p.cursor_y, p.title, p.dead, p.current_command, p.pane_id)
+    return (
+        p.history_size,
+        p.cursor_x,
+        p.cursor_y,
+        p.title,
+        p.dead,
+        p.dead_status,  # tmux may collect a dead pane's exit status a moment after it died
+        p.dead_signal,
+        p.current_command,
+        p.pane_id,
+    )
 
 
 class StatusMonitor:
@@ -129,7 +139,7 @@ class StatusMonitor:
             except OSError as exc:
                 self.problems.append(str(exc))
                 continue
-            if task is None or task.stage == Stage.ARCHIVED:
+            if task is None or task.stage in (Stage.ARCHIVED, Stage.CREATING):
                 self.tasks.pop(tid, None)
                 self._watches.pop(tid, None)
             else:

@@ -40,6 +40,7 @@ from squadron.core.status import Status
 from squadron.core.task import Mode, Outgoing, Stage, Task
 from squadron.engine.engine import Engine
 from squadron.engine.monitor import Observation, StatusMonitor
+from squadron.engine.repair import repair_links
 from squadron.engine.supervision import SupervisorInfo, build_id
 
 IDLE_EXIT = 60.0  # seconds with nothing to watch before the supervisor exits
@@ -128,6 +129,8 @@ class Supervisor:
         for thread in threads:
             thread.start()
         try:
+            for line in repair_links(self.engine, self.engine.tasks()):
+                self.log(line)
             self.monitor.reload()
             for tid in self.monitor.tasks:
                 self._stats.put(tid)

@@ -176,3 +176,64 @@ def test_a_refused_merge_is_not_a_fault(engine: Engine, repo: Path) -> None:
         )
         assert result.returncode == 1 and "uncommitted changes to: app.py" in result.stderr
         assert (git(repo, "rev-parse", task.branch), git(repo, "rev-parse", "main")) == (tip, main)
+
+
+# -- new ------------------------------------------------------------------------------------
+
+
+def _ls(repo: Path) -> list[dict[str, object]]:
+    result = squadron("ls", "--json", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert isinstance(rows, list)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("step", "made"),
+    [("new:recorded", False), ("new:worktree-added", True), ("new:session-started", True)],
+)
+def test_new_killed_at_each_step_is_visible_and_finished_or_rolled_back(
+    engine: Engine, repo: Path, step: str, made: bool
+) -> None:
+    killed = squadron(
+        "new", "Half made", "--agent", "fake", "--prompt", "write half.txt done",
+        cwd=repo, env={"SQUADRON_FAULT": step},
+    )  # fmt: skip
+    assert killed.returncode == KILLED
+    (row,) = _ls(repo)  # the task exists from the first step on: never invisible
+    assert row["id"] == "t1" and row["stage"] == "creating" and row["half_made"] is True
+    listing = squadron("ls", cwd=repo)
+    assert "t1: its `new` was killed" in listing.stdout
+    doctor = squadron("doctor", cwd=repo)
+    assert "t1 was left half-made by a killed `new`" in doctor.stdout
+    assert ("finishes it" if made else "rolls it back") in doctor.stdout
+    assert Path(str(row["worktree"])).is_dir() is made
+
+    fixed = squadron("doctor", "--fix", cwd=repo)
+    assert ("finished t1" if made else "rolled back t1") in fixed.stdout, fixed.stdout
+    rows = _ls(repo)
+    if made:
+        (row,) = rows
+        assert row["stage"] == "running" and row["half_made"] is False
+        wt = Path(str(row["worktree"]))
+        from tests.conftest import wait_until
+
+        wait_until(lambda: (wt / "half.txt").exists(), 20, message="the prompt, typed once")
+    else:
+        assert rows == []
+        assert git(repo, "branch", "--list", "squadron/*").strip() == ""
+        assert git(repo, "worktree", "list").count("\n") == 1
+    again = squadron("new", "Next", "--agent", "fake", cwd=repo)
+    assert again.stdout.strip() == "t2"  # the half-made task's id is never used again
+
+
+def test_rm_removes_a_half_made_task(engine: Engine, repo: Path) -> None:
+    killed = squadron(
+        "new", "Half", "--agent", "fake", cwd=repo, env={"SQUADRON_FAULT": "new:worktree-added"}
+    )
+    assert killed.returncode == KILLED
+    result = squadron("rm", "t1", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert _ls(repo) == []
+    assert git(repo, "branch", "--list", "squadron/*").strip() == ""

@@ -51,7 +51,12 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
 
 def _allocate(root: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     store = StateStore(Path(root))
-    out.put([store.allocate_number() for _ in range(25)])
+    ids = []
+    for _ in range(25):
+        task, lock = store.create_new(make_task)
+        lock.close()
+        ids.append(int(task.id[1:]))
+    out.put(ids)
 
 
 def test_ids_are_unique_across_processes(tmp_path: Path) -> None:
@@ -65,6 +70,42 @@ def test_ids_are_unique_across_processes(tmp_path: Path) -> None:
     for p in procs:
         p.join()
     assert sorted(numbers) == list(range(1, 101))
+
+
+def test_a_counter_set_back_never_replaces_a_task_and_ids_are_never_reused(
+    tmp_path: Path,
+) -> None:
+    store = StateStore(tmp_path)
+    first, lock = store.create_new(make_task)
+    lock.close()
+    second, lock = store.create_new(make_task)
+    lock.close()
+    assert (first.id, second.id) == ("t1", "t2")
+    store.update("t1", lambda t: t.record(1.0, "note", "precious"))
+    (store.root / "meta.json").write_text('{"next_task": 1}')  # set back by hand
+    third, lock = store.create_new(make_task)
+    lock.close()
+    assert third.id == "t3"
+    assert [h.detail for h in store.load("t1").history] == ["precious"]  # type: ignore[union-attr]
+    store.delete("t3")
+    assert store.load("t3") is None and (store.removed_dir / "t3.json").exists()
+    (store.root / "meta.json").unlink()
+    again, lock = store.create_new(make_task)
+    lock.close()
+    assert again.id == "t4"  # a removed task's id stays taken
+    floored, lock = store.create_new(make_task, floor=9)  # e.g. refs/squadron/trash/t9
+    lock.close()
+    assert floored.id == "t10"
+
+
+def test_the_creation_lock_tells_a_live_new_from_a_killed_one(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    task, lock = store.create_new(make_task)
+    assert store.being_created(task.id)
+    lock.close()  # the process that held it ended
+    assert not store.being_created(task.id)
+    with store.creating(task.id):
+        assert store.being_created(task.id)
 
 
 def test_update_is_read_modify_write(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def test_a_state_folder_that_is_a_file_names_that_folder(tmp_path: Path) -> None
         store.create(make_task("t1"))
     assert str(info.value) == f"cannot write {tmp_path / 'squadron'}: File exists"
     with pytest.raises(StateError, match="cannot write"):
-        store.allocate_number()
+        store.create_new(make_task)
     assert (tmp_path / "squadron").read_text(encoding="utf-8") == "not a folder"
 
 
