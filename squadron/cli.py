@@ -14,20 +14,21 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from squadron import __version__
-from squadron.adapters.git import scrub_repo_environment
-from squadron.core.approve import POLICIES
+from squadron.adapters.locate import scrub_repo_environment
+from squadron.core.choices import POLICIES, STRATEGIES
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
 from squadron.core.stats import duration, summarize
 from squadron.core.status import Status
 from squadron.core.task import Mode, Task
 from squadron.core.text import clean, is_utf8, one_line
-from squadron.engine.engine import Engine
-from squadron.engine.floors import check_floors
-from squadron.engine.review import STRATEGIES
+
+if TYPE_CHECKING:  # the engine (and git, tmux) load only for the commands that use them
+    from squadron.engine.book import TaskBook
+    from squadron.engine.engine import Engine
 
 
 class _Parser(argparse.ArgumentParser):
@@ -360,26 +361,25 @@ def _status_cell(task: Task) -> str:
     return cell
 
 
-def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
+def cmd_ls(reader: TaskBook | Engine, args: argparse.Namespace) -> int:
+    """The tasks as the supervisor recorded them: no pane is read and nothing recomputed, so
+    the answer is the same whoever asks, and instant."""
     from squadron.engine import supervision
 
-    tasks = [t for t in engine.tasks() if args.all or t.stage.value != "archived"]
-    running = supervision.is_running(engine.store)
+    tasks = [t for t in reader.tasks() if args.all or t.stage.value != "archived"]
     live = [t for t in tasks if t.stage.value in ("running", "review") and t.status != Status.LOST]
-    if not running and live:
+    if live and not supervision.is_running(reader.store):
         stamp = max(t.status_since for t in live)
         print(
             "squadron: the supervisor was not running, so these statuses are as last recorded "
             f"({_since(time.time() - stamp)} ago); starting it now",
             file=sys.stderr,
         )
-        engine.supervise()
+        _engine_of(reader, args).supervise()
     if args.json:
-        print(
-            json.dumps(
-                [_row(t, engine.approve_policy(t), engine.interrupted(t)) for t in tasks], indent=1
-            )
-        )
+        default = _default_policy(reader)
+        listing = [_row(t, t.auto_approve or default, reader.interrupted(t)) for t in tasks]
+        print(json.dumps(listing, indent=1))
         return 0
     if not tasks:
         print("no tasks; create one with: squadron new TITLE --prompt TEXT")
@@ -405,7 +405,7 @@ def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     for t in tasks:
         notes = []
-        if engine.interrupted(t):
+        if reader.interrupted(t):
             notes.append(
                 "its `new` was killed before it finished; `squadron doctor --fix` finishes "
                 f"or rolls it back, `squadron rm {t.id}` removes it"
@@ -421,6 +421,22 @@ def cmd_ls(engine: Engine, args: argparse.Namespace) -> int:
         for note in notes:
             print(f"  {t.id}: {one_line(note)}")
     return 0
+
+
+def _engine_of(reader: TaskBook | Engine, args: argparse.Namespace) -> Engine:
+    from squadron.engine.engine import Engine
+
+    if isinstance(reader, Engine):
+        return reader
+    return Engine.open(Path(args.repo) if args.repo else None)
+
+
+def _default_policy(reader: TaskBook | Engine) -> str:
+    from squadron.engine.engine import Engine
+
+    if isinstance(reader, Engine):
+        return reader.settings.auto_approve
+    return reader.default_policy()
 
 
 def cmd_attach(engine: Engine, args: argparse.Namespace) -> int:
@@ -733,8 +749,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "doctor":
         return cmd_doctor(args)
     if args.command == "demo":
+        from squadron.engine.floors import check_floors
+
         check_floors()
         return cmd_demo(args)
+    if args.command == "ls":
+        from squadron.engine.book import TaskBook
+
+        book = TaskBook.find(Path(args.repo or os.getcwd()))
+        if book is not None:  # found without git: read the records, nothing more
+            code = cmd_ls(book, args)
+            for problem in book.problems:
+                print(f"squadron: warning: {problem}", file=sys.stderr)
+            return code
+    from squadron.engine.engine import Engine
+
     engine = Engine.open(Path(args.repo) if args.repo else None)
     if args.command is None:
         if not sys.stdin.isatty() or not sys.stdout.isatty():

@@ -13,13 +13,16 @@ field by field over the built-in presets (built-in < user < project).
 from __future__ import annotations
 
 import difflib
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from squadron.adapters.places import (
+    project_config_path,
+    user_config_path,
+)
 from squadron.adapters.tmux import detach_key_problem
 from squadron.core.errors import UsageError
 from squadron.core.presets import Preset, PresetError, builtin_presets, merge_presets
@@ -30,34 +33,6 @@ DESKTOP = ("off", "osc9", "osc777", "notify-send")
 
 class ConfigError(UsageError):
     """A config file is unreadable or holds a bad key or value."""
-
-
-def _xdg_home(variable: str, default: Path) -> Path:
-    """``$variable`` if it holds an absolute path, else ``default`` (the XDG Base Directory
-    spec says to ignore a relative one)."""
-    value = os.environ.get(variable, "")
-    return Path(value) if os.path.isabs(value) else default
-
-
-def config_dir() -> Path:
-    return _xdg_home("XDG_CONFIG_HOME", Path.home() / ".config") / "squadron"
-
-
-def user_config_path() -> Path:
-    return config_dir() / "config.toml"
-
-
-def project_config_path(repo_root: Path) -> Path:
-    return repo_root / ".squadron.toml"
-
-
-def state_home() -> Path:
-    return _xdg_home("XDG_STATE_HOME", Path.home() / ".local" / "state") / "squadron"
-
-
-def default_worktree_root(repo_root: Path) -> Path:
-    """``<repo-parent>/.squadron-worktrees/<repo-name>``: outside the main working tree."""
-    return repo_root.parent / ".squadron-worktrees" / repo_root.name
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import re
 import shlex
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -44,6 +44,7 @@ from git.cmd import Git
 from git.exc import GitCommandNotFound
 
 from squadron.adapters.faults import fault_point
+from squadron.adapters.locate import REPO_ENV_VARS, scrub_repo_environment
 
 __all__ = [
     "IGNORED_LIMIT",
@@ -383,34 +384,6 @@ def _run(
         sub = next((a for a in args if not a.startswith("-")), "")
         raise GitError(f"git {sub} failed: {reason}", stderr=err_text, returncode=status)
     return _Result(status, out_bytes, err_text)
-
-
-# Variables that point git at one particular repository (set by git for hooks and `rebase -x`).
-# Inherited by squadron they would redirect every call, and every agent, to that repository.
-REPO_ENV_VARS = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_COMMON_DIR",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_PREFIX",
-    "GIT_IMPLICIT_WORK_TREE",
-    "GIT_SHALLOW_FILE",
-    "GIT_GRAFT_FILE",
-)
-
-
-def scrub_repo_environment(environ: MutableMapping[str, str] | None = None) -> list[str]:
-    """Remove :data:`REPO_ENV_VARS` from ``environ`` (default ``os.environ``); names removed.
-
-    Call once at start-up, before any git call or tmux server start.
-    """
-    target = os.environ if environ is None else environ
-    removed = [name for name in REPO_ENV_VARS if name in target]
-    for name in removed:
-        del target[name]
-    return removed
 
 
 @lru_cache(maxsize=1)

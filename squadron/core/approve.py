@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from squadron.core.choices import POLICIES
 from squadron.core.detector import PaneSnapshot, safe_to_approve
 from squadron.core.presets import Preset
 from squadron.core.status import Status, StatusReading
-
-POLICIES = ("off", "safe", "all")
 
 
 def check_policy(policy: str) -> str:

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from squadron.adapters.config import state_home
+from squadron.adapters.places import state_home
 from squadron.core.errors import SquadronError
 from squadron.core.task import Task
 from squadron.demo.sample import DEMO_TASKS, build_sample_repo, demo_config_toml

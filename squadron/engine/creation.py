@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from squadron.adapters.config import default_worktree_root
 from squadron.adapters.faults import fault_point
 from squadron.adapters.git import GitError
+from squadron.adapters.places import default_worktree_root
 from squadron.adapters.tmux import TmuxError
 from squadron.core.approve import check_policy
 from squadron.core.errors import SquadronError, UsageError

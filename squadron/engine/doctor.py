@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from squadron.adapters.config import load_settings, project_config_path, user_config_path
+from squadron.adapters.config import load_settings
 from squadron.adapters.git import GitError, GitRepo
+from squadron.adapters.places import project_config_path, user_config_path
 from squadron.core.errors import SquadronError
 from squadron.engine.floors import Check, check_git, check_tmux
 

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from squadron.adapters.config import Settings, load_settings, state_home
+from squadron.adapters.config import Settings, load_settings
 from squadron.adapters.git import GitError, GitRepo, NotARepoError
+from squadron.adapters.places import state_home
 from squadron.adapters.store import StateStore
 from squadron.adapters.tmux import (
     PaneInfo,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from squadron.adapters.config import default_worktree_root
 from squadron.adapters.git import GitError
+from squadron.adapters.places import default_worktree_root
 from squadron.core.task import Stage, Task
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from squadron.adapters.faults import fault_point
 from squadron.adapters.git import GitError, MergeConflict
+from squadron.core.choices import STRATEGIES
 from squadron.core.diffparse import FileDiff
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from squadron.adapters.config import Settings
     from squadron.adapters.git import GitRepo, MergePlan, Snapshot
     from squadron.adapters.store import StateStore
-
-STRATEGIES = ("merge", "squash", "rebase")
 
 
 @dataclass(frozen=True)

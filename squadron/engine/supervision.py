@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 import squadron
 from squadron.adapters.store import StateStore
-from squadron.adapters.tmux import SessionExistsError, TmuxError
 
 if TYPE_CHECKING:
     from squadron.engine.engine import Engine
@@ -121,6 +120,8 @@ def ensure(engine: Engine) -> str:
 
 
 def _start(engine: Engine) -> None:
+    from squadron.adapters.tmux import SessionExistsError, TmuxError
+
     session = session_of(engine)
     panes = {p.session: p for p in engine.tmux.list_panes()}
     pane = panes.get(session)

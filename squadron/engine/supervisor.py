@@ -498,7 +498,7 @@ class Supervisor:
                 self._wake.set()
 
     def _config_mtimes(self) -> tuple[float, ...]:
-        from squadron.adapters.config import project_config_path, user_config_path
+        from squadron.adapters.places import project_config_path, user_config_path
 
         stamps = []
         for path in (user_config_path(), project_config_path(self.engine.repo.toplevel)):

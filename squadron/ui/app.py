@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
-from squadron.adapters.config import config_dir
+from squadron.adapters.places import config_dir
 from squadron.engine.engine import Engine
 from squadron.engine.feed import FeedUpdate, TaskFeed
 from squadron.ui.attacher import Attacher, terminal_attacher

@@ -169,7 +169,7 @@ def test_tmux_missing_or_too_old(repo: Path, tmp_path: Path) -> None:
     git_path = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
     (bin_dir / "git").symlink_to(git_path)
     env = {"PATH": str(bin_dir)}
-    cmd = [sys.executable, "-m", "squadron", "ls"]
+    cmd = [sys.executable, "-m", "squadron", "new", "x", "--agent", "fake"]
     run = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env={**os.environ, **env})
     one_line_error(run, 2, "tmux is not installed")
     old = bin_dir / "tmux"
@@ -186,7 +186,7 @@ def test_git_too_old(repo: Path, tmp_path: Path) -> None:
     fake_git.write_text("#!/bin/sh\necho 'git version 2.30.1'\n")
     fake_git.chmod(0o755)
     run = subprocess.run(
-        [sys.executable, "-m", "squadron", "ls"],
+        [sys.executable, "-m", "squadron", "new", "x", "--agent", "fake"],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -226,3 +226,23 @@ def test_engine_and_cli_import_no_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_ls_loads_neither_git_nor_tmux_nor_textual(repo: Path) -> None:
+    """`ls` reads what the supervisor recorded: no GitPython, no tmux adapter, no UI."""
+    squadron("new", "one", "--agent", "fake", cwd=repo)
+    from squadron.adapters.store import StateStore
+    from squadron.engine.supervision import is_running
+
+    wait_until(lambda: is_running(StateStore(repo / ".git")), message="the supervisor")
+    code = (
+        "import sys, runpy; sys.argv = ['squadron', 'ls']\n"
+        "try:\n    runpy.run_module('squadron', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ['git', 'textual', 'squadron.adapters.git', 'squadron.adapters.tmux', "
+        "'squadron.engine.engine', 'squadron.core.detector']\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+    assert "t1" in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr

@@ -4,13 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from squadron.adapters.config import (
-    ConfigError,
-    config_dir,
-    load_settings,
-    state_home,
-    user_config_path,
-)
+from squadron.adapters.config import ConfigError, load_settings
+from squadron.adapters.places import config_dir, state_home, user_config_path
 
 
 def write(path: Path, text: str) -> Path:

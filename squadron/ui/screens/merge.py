@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
+from squadron.core.choices import STRATEGIES
 from squadron.core.errors import SquadronError
 from squadron.core.task import Task
 from squadron.engine.engine import Engine
-from squadron.engine.review import STRATEGIES
 
 STRATEGY_LABELS = {
     "merge": "merge (a merge commit)",
