@@ -20,7 +20,10 @@ Each submitted instruction is a list of directives separated by ``;;``:
     anything else     replied to with "ok: <text>"
 
 Every raw instruction received is appended to the file named by $FAKE_AGENT_LOG (one JSON
-string per line), so tests can check that text arrived literally.
+string per line), so tests can check that text arrived literally. With $FAKE_AGENT_FRAMES set,
+the wall-clock time of each frame that shows a new state (``working``, ``waiting``, ``idle``,
+``exited``) and of each hook it fires (``hook:<event>``) is appended there, one ``TIME NAME``
+per line: the benchmarks measure status latency from it.
 """
 
 from __future__ import annotations
@@ -53,12 +56,21 @@ class Agent:
         sys.stdout.write(text.replace("\n", "\r\n"))
         sys.stdout.flush()
 
+    @staticmethod
+    def frame(name: str) -> None:
+        """Note when a frame showing a new state (or a hook) went out (see the docstring)."""
+        path = os.environ.get("FAKE_AGENT_FRAMES")
+        if path:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(f"{time.time():.6f} {name}\n")
+
     def title(self, text: str) -> None:
         self.out(f"\x1b]2;{text}\x07")
 
     def prompt(self) -> None:
         self.title(f"✳ {self.name}")
         self.out("─" * 40 + "\n> ")
+        self.frame("idle")
 
     # -- hooks -------------------------------------------------------------------------------
     def hook(self, event: str, **payload: object) -> None:
@@ -67,6 +79,7 @@ class Agent:
             for h in entry.get("hooks", []):
                 data = json.dumps({"hook_event_name": event, **payload})
                 subprocess.run(h["command"], shell=True, input=data.encode(), check=False)
+                self.frame(f"hook:{event}")
 
     # -- input -------------------------------------------------------------------------------
     def read_byte(self, timeout: float | None = None) -> bytes:
@@ -112,6 +125,7 @@ class Agent:
         self.title(f"! {self.name}")
         self.hook("Notification", notification_type="permission_prompt", message=question)
         self.out(f"{question} (y/n) ")
+        self.frame("waiting")
         while True:
             if not self.buffer:
                 self.buffer = self.read_byte()
@@ -131,6 +145,8 @@ class Agent:
                 frame = SPINNER[i % len(SPINNER)]
                 self.title(f"{frame} {self.name}")
                 self.out(f"\r{frame} Working… ({i // 10}s · esc to interrupt)\x1b[K")
+                if i == 0:
+                    self.frame("working")
             i += 1
             time.sleep(0.1)
         if show:
@@ -185,6 +201,7 @@ class Agent:
         elif verb == "flip":
             self.flip(float(rest or 0.3))
         elif verb == "exit":
+            self.frame("exited")
             raise SystemExit(int(rest or 0))
         elif text:
             self.out(f"● ok: {text[:200]}\n")

@@ -67,6 +67,7 @@ _FIELDS = (
     "pane_height",
     "pane_current_command",
     "pid",  # the tmux server's pid
+    "session_attached",  # clients attached to the pane's session (a person at the pane)
     "pane_title",  # last: it is the only free-text field
 )
 PANE_FORMAT = _SEP.join(f"#{{{name}}}" for name in _FIELDS) + _END
@@ -153,6 +154,7 @@ class PaneInfo:
     current_command: str
     title: str
     server_pid: int = 0
+    attached: int = 0  # terminals attached to its session
 
     @property
     def status_pending(self) -> bool:
@@ -183,6 +185,7 @@ class PaneInfo:
                 current_command=v["pane_current_command"],
                 title=v["pane_title"],
                 server_pid=int(v["pid"] or 0),
+                attached=int(v["session_attached"] or 0),
             )
         except ValueError as exc:
             raise TmuxError(f"tmux printed an unexpected pane record: {record[:80]!r}") from exc

@@ -18,6 +18,7 @@ changes a window's size. Notifications (``%sessions-changed``…) between answer
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import select
@@ -69,7 +70,8 @@ class ControlClient:
         self.session = session
         self.timeout = timeout
         self._proc: subprocess.Popen[bytes] | None = None
-        self._buffer = b""
+        self._buffer = b""  # a partial last line
+        self._lines: collections.deque[bytes] = collections.deque()  # complete lines
         self._lock = threading.Lock()
 
     # -- connection ------------------------------------------------------------------------
@@ -83,6 +85,7 @@ class ControlClient:
         except OSError as exc:
             raise ControlError(f"cannot start a tmux control client: {exc}") from None
         self._proc, self._buffer = proc, b""
+        self._lines.clear()
         try:
             self._read_block(time.monotonic() + self.timeout)  # the attach's own answer
         except ControlError:
@@ -158,16 +161,16 @@ class ControlClient:
     def _read_line(self, deadline: float) -> str:
         assert self._proc is not None and self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
-        while b"\n" not in self._buffer:
+        while not self._lines:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise ControlError(f"tmux did not answer within {self.timeout:g}s")
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
-            chunk = os.read(fd, 65536)
+            chunk = os.read(fd, 262144)
             if not chunk:
                 raise ControlError("tmux control client exited")
-            self._buffer += chunk
-        raw, _, self._buffer = self._buffer.partition(b"\n")
-        return raw.decode("utf-8", "replace")
+            *complete, self._buffer = (self._buffer + chunk).split(b"\n")
+            self._lines.extend(complete)
+        return self._lines.popleft().decode("utf-8", "replace")

@@ -44,6 +44,11 @@ class AutoApprover:
         self._answered: str | None = None
         self._cancelled = False
 
+    @property
+    def armed(self) -> bool:
+        """An answer is pending its delay (the caller should look again soon)."""
+        return self._pending is not None
+
     def consider(
         self,
         preset: Preset,

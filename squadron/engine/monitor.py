@@ -9,8 +9,11 @@ costs ~0.1 ms, so each pane is read on its own schedule:
   gives its last output time to the second, so a pane is read again while that time is not
   older than the second of its last read. No frame is missed, even when an agent redraws in
   place with the same cursor and title in the same second.
-- A **hot** pane (output in the last 2 s, a delivery under way, or a status not settled) is
-  read every 0.1 s, or every 0.2 s while it steadily shows working. An idle screen read once
+- A **hot** pane (output in the last 2 s, a delivery or an answer under way, a terminal
+  attached to it, or a status not settled) is read every 0.1 s, or every 0.2 s while it
+  steadily shows working. A quiet pane nobody is attached to only changes when squadron types
+  into it (which makes it hot at once) or when its agent acts on its own (seen at the next
+  scan). An idle screen read once
   is read again 40 ms later to confirm it (see ``StatusTracker``): a recognised idle or
   waiting screen is reported within a fraction of a second.
 - Hook events are read when the supervisor's watcher sees the events folder change, and at
@@ -42,6 +45,7 @@ from squadron.engine.engine import Engine, pane_snapshot
 FAST = 0.1  # a hot pane's read interval
 STEADY = 0.2  # a hot pane that steadily shows working
 CONFIRM = 0.04  # the second read of an idle-looking screen
+BATCH = 0.03  # panes due this soon are read with the ones due now
 HOT = 2.0  # output this recent makes a pane hot
 SCAN_BUSY, SCAN_SLOW, SCAN_QUIET = 0.5, 1.0, 2.0
 QUIET_AFTER = 10.0
@@ -187,6 +191,7 @@ class StatusMonitor:
             return False
         return (
             tid in self.hot
+            or (watch.info is not None and watch.info.attached > 0)  # a person types there
             or now - watch.last_output < HOT
             or watch.tracker.idle_pending
             or watch.tracker.current.status is Status.STARTING
@@ -215,17 +220,20 @@ class StatusMonitor:
 
     # -- one tick ---------------------------------------------------------------------------
     def tick(self, reload: bool = False, events: bool = False) -> list[Observation]:
-        """Read what is due; return every task's observation. ``reload``: task files may
-        have changed; ``events``: hook events may have arrived."""
+        """Read what is due; return the observations of the tasks this tick touched (every
+        task on a scan, on hook events or when task files changed; else the panes read and
+        the tasks squadron is typing into). ``reload``: task files may have changed;
+        ``events``: hook events may have arrived."""
         self.ticks += 1
         now = self.clock()
-        if reload or now >= self._reload_due:
-            self.reload()
+        everything = events or ((reload or now >= self._reload_due) and self.reload())
         scanned = now >= self._scan_due
         panes = self._scan(now) if scanned else None
-        self._read_due(now)
+        read = self._read_due(now)
         out = []
         for task in list(self.tasks.values()):
+            if not (everything or scanned or task.id in read or task.id in self.hot):
+                continue
             try:
                 out.append(self._observe(task, now, scanned or events, panes))
             except Exception as exc:  # one bad task must not stop the others
@@ -253,21 +261,25 @@ class StatusMonitor:
             watch.info = info
         return panes
 
-    def _read_due(self, now: float) -> None:
+    def _read_due(self, now: float) -> set[str]:
+        """Read the panes due now or within BATCH seconds (one tmux call, fewer wake-ups);
+        the ids of the tasks read."""
         due = {
-            w.info.pane_id: w
-            for w in (self._watch(t) for t in self.tasks.values())
-            if w.info is not None and w.due <= now
+            w.info.pane_id: (tid, w)
+            for tid, w in ((t.id, self._watch(t)) for t in self.tasks.values())
+            if w.info is not None and w.due <= now + BATCH
         }
         if not due:
-            return
+            return set()
         wall = self.wall()
         try:
             read = self.engine.tmux.read_panes(list(due))
         except TmuxError:
-            return
+            return set()
         self.reads += len(read)
-        for pane_id, watch in due.items():
+        done = set()
+        for pane_id, (tid, watch) in due.items():
+            done.add(tid)
             if pane_id not in read:
                 watch.info, watch.due = None, math.inf  # gone: the next scan says so
                 self._scan_soon = True
@@ -283,6 +295,7 @@ class StatusMonitor:
                 watch.last_output = now
             watch.info, watch.snap, watch.read_wall = info, snap, wall
             watch.read_tick, watch.due = self.ticks, math.inf
+        return done
 
     def _follow_program(self, task: Task, watch: _Watch) -> None:
         """A shell task running a known agent (``claude`` typed at the prompt) is read with

@@ -215,7 +215,7 @@ class Supervisor:
             except Exception as exc:  # one task's trouble stays its own
                 self._mark_problem(obs.task, f"{type(exc).__name__}: {exc}")
         # every tick: a task can deserve an alert without a status change (its +/- arrived)
-        self._alert([o.task for o in observations])
+        self._alert(list(self.monitor.tasks.values()))
         self._escalate()
         if time.monotonic() - self._heartbeat > HEARTBEAT:
             self._reload_config()
@@ -236,10 +236,13 @@ class Supervisor:
         if task.pending():
             self.monitor.hot.add(task.id)
             self._deliver(obs)
+            return
+        self._deliveries.pop(task.id, None)
+        self._approve(obs)
+        if obs.approver.armed:  # an answer waits out its delay: keep looking
+            self.monitor.hot.add(task.id)
         else:
             self.monitor.hot.discard(task.id)
-            self._deliveries.pop(task.id, None)
-            self._approve(obs)
 
     def _mark_problem(self, task: Task, problem: str) -> None:
         problem = first_line(f"squadron cannot drive this task: {problem}", 300)

@@ -153,9 +153,11 @@ def test_pane_record_keeps_separators_in_the_title() -> None:
         "24",
         "python",
         "9",
+        "2",
         "a\x1fb\x1fc",
     ]
     info = PaneInfo.parse("\x1f".join(fields))
+    assert info.attached == 2
     assert (info.pane_id, info.pid, info.dead, info.dead_status, info.dead_signal) == (
         "%1",
         42,
