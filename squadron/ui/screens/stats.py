@@ -56,7 +56,7 @@ class StatsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Label("Does delegation pay off?", classes="title")
-            yield Static(figures_table(self.rows, self.summary))
+            yield Static(figures_table(self.rows, self.summary), id="stats-table")
             yield Label(
                 "time to review-ready: created → first idle with changes; review "
                 "time: review-ready → merged. esc closes",
