@@ -83,3 +83,16 @@ def focused(app: App[object], selector: str) -> bool:
     would go nowhere.)"""
     found = app.screen.query(selector)
     return bool(found) and found.first().has_focus
+
+
+async def click(pilot: Pilot[object], selector: str) -> None:
+    """Click ``selector`` once it is on screen: a dialog's widgets exist before its layout
+    gives them a place, and a click meanwhile lands on nothing."""
+    app = pilot.app
+
+    def placed() -> bool:
+        found = app.screen.query(selector)
+        return bool(found) and found.first().region.area > 0
+
+    await until(pilot, placed, message=f"{selector} on screen")
+    await pilot.click(selector)

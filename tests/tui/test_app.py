@@ -18,7 +18,7 @@ from squadron.ui.widgets.diff_view import DiffView
 from squadron.ui.widgets.pane_view import PaneView
 from squadron.ui.widgets.sidebar import RowView, Sidebar
 from tests.conftest import git
-from tests.tui.conftest import RecordingApp, RecordingAttacher, focused, shown, until
+from tests.tui.conftest import RecordingApp, RecordingAttacher, click, focused, shown, until
 
 SIZE = (140, 40)
 
@@ -147,12 +147,12 @@ async def test_merge_from_modal(app: RecordingApp, engine: Engine, repo: Path) -
             lambda: "merges cleanly" in str(app.screen.query_one("#forecast").render()),
             message="forecast",
         )
-        await pilot.click("#merge")
+        await click(pilot, "#merge")
         await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
         assert (repo / "feature.txt").read_text() == "merged\n"
         await until(pilot, lambda: shown(app, f"merged {tid} as"), message="notification")
         await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await until(pilot, lambda: engine.get(tid).stage == Stage.ARCHIVED, message="archived")
 
 
@@ -196,7 +196,7 @@ async def test_archive_and_delete_with_confirmation(
         assert engine.get(first).stage == Stage.RUNNING
         await pilot.press("a")
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm archive")
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await until(pilot, lambda: engine.get(first).stage == Stage.ARCHIVED, message="archive")
         await until(
             pilot,
@@ -205,7 +205,7 @@ async def test_archive_and_delete_with_confirmation(
         )
         await pilot.press("x")
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm delete")
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await until(pilot, lambda: not rows(app), message="deleted")
         assert [t.id for t in engine.tasks()] == [first]
         assert git(repo, "show", f"{engine.get(first).branch}:a.txt") == "keep\n"
@@ -346,13 +346,13 @@ async def test_check_failure_sent_then_override_merge_and_stats(
             message="override offered",
         )
         assert app.screen.query_one("#merge").disabled
-        await pilot.click("#override")
+        await click(pilot, "#override")
         await until(
             pilot,
             lambda: not app.screen.query_one("#merge").disabled,
             message="merge enabled by the override",
         )
-        await pilot.click("#merge")
+        await click(pilot, "#merge")
         await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
         assert [h.kind for h in engine.get(tid).history].count("override") == 1
         await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")

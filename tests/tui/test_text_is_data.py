@@ -16,8 +16,10 @@ import json
 import os
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from textual.app import App
@@ -46,6 +48,7 @@ from tests.tui.conftest import RecordingApp, RecordingAttacher, until
 from tests.tui.test_diff_view import DiffApp
 
 SIZE = (160, 45)
+T = TypeVar("T")
 
 # The original text, and how it must look on screen.
 TITLE = "x[/b]y [bold]z[/] app/[id] \x1b[1m\x07caf" + os.fsdecode(b"\xe9")
@@ -114,6 +117,25 @@ def screen_drawable(app: App[object]) -> list[str]:
     return [drawable("".join(segment.text for segment in strip)) for strip in strips]
 
 
+async def drawn_until(
+    pilot: Pilot[None], read: Callable[[], T], ok: Callable[[T], object], what: str
+) -> T:
+    """``read()`` (something drawn) once ``ok`` holds for it. What is drawn follows a change by
+    a refresh or two: wait for it, and on time-out say what was drawn last."""
+    last: list[T] = []
+
+    def check() -> bool:
+        last[:] = [read()]
+        return bool(ok(last[0]))
+
+    try:
+        await until(pilot, check, message=what)
+        return last[0]
+    except pytest.fail.Exception:
+        pass  # fail below, outside this handler: one message, with what was drawn
+    pytest.fail(f"timed out waiting for {what}; drawn: {last[0]!r}")
+
+
 def label_text(widget: Widget) -> str:
     return "\n".join(drawn(widget)).strip()
 
@@ -160,22 +182,23 @@ def main_screen(app: RecordingApp) -> MainScreen:
 
 
 async def diff_shown(pilot: Pilot[None], view: DiffView) -> None:
+    """The diff of every file is loaded; the file list and the headers name each as written
+    (all of them fit on screen)."""
     await until(pilot, lambda: len(view.files) == len(FILES), message="every file in the diff")
-    await until(pilot, lambda: any(drawn(view.file_list)), message="the file list drawn")
-
-
-def file_list_shows_every_path(view: DiffView) -> None:
-    rows = [row for row in drawn(view.file_list) if row]
-    assert len(rows) == len(FILES)
+    rows = await drawn_until(
+        pilot,
+        lambda: [row for row in drawn(view.file_list) if row],
+        lambda rows: len(rows) == len(FILES),
+        "a row per file in the file list",
+    )
     for shown in SHOWN.values():
         assert any(f"  {shown} " in f"{row} " for row in rows), (shown, rows)
-
-
-def headers_show_every_path(view: DiffView) -> None:
-    """Each file's header in the pane (all fit on screen) names it as written."""
-    lines = drawn(view.pane)
-    headers = [line for line in lines if line.startswith(" A ")]
-    assert len(headers) == len(FILES), lines
+    headers = await drawn_until(
+        pilot,
+        lambda: [line for line in drawn(view.pane) if line.startswith(" A ")],
+        lambda headers: len(headers) == len(FILES),
+        "a header per file in the diff",
+    )
     for shown in SHOWN.values():
         assert any(header.startswith(f" A {shown} ") for header in headers), (shown, headers)
 
@@ -187,9 +210,12 @@ async def test_sidebar_pane_task_and_diff_tabs_show_outside_text_as_written(
     app = hostile.app
     async with app.run_test(size=SIZE) as pilot:
         sidebar = main_screen(app).query_one(Sidebar)
-        await until(pilot, lambda: sidebar.rows(), message="the task's row")
-        row = joined(drawn(sidebar.list_view))
-        assert f" {hostile.tid} {TITLE_SHOWN} fake · " in row, row
+        await drawn_until(
+            pilot,
+            lambda: joined(drawn(sidebar.list_view)),
+            lambda row: f" {hostile.tid} {TITLE_SHOWN} fake · " in row,
+            "the task's row",
+        )
         assert hostile.engine.get(hostile.tid).title == TITLE  # shown safely, kept as given
 
         # Pane: the agent's answer to the prompt, as it printed it.
@@ -204,9 +230,12 @@ async def test_sidebar_pane_task_and_diff_tabs_show_outside_text_as_written(
         # Task: title, prompt, criteria, check output, all as written.
         await pilot.press("i")
         info = main_screen(app).query_one(TaskInfo)
-        await until(pilot, lambda: drawn(info.query_one(Static)), message="the Task tab")
-        lines = drawn(info.query_one(Static))
-        assert lines[0] == TITLE_SHOWN
+        lines = await drawn_until(
+            pilot,
+            lambda: drawn(info.query_one(Static)),
+            lambda lines: lines and lines[0] == TITLE_SHOWN,
+            "the Task tab",
+        )
         assert PROMPT in lines
         for criterion in ACCEPTANCE_SHOWN:
             assert criterion in lines
@@ -219,9 +248,6 @@ async def test_sidebar_pane_task_and_diff_tabs_show_outside_text_as_written(
         assert main_screen(app).query_one(TabbedContent).active == "tab-diff"
         view = main_screen(app).query_one(DiffView)
         await diff_shown(pilot, view)
-        file_list_shows_every_path(view)
-        headers_show_every_path(view)
-        view.jump_to_line("x[/b]y.py", 1)
         assert any("a = '[bold]'" in line for line in drawn(view.pane))
         screen_drawable(app)
 
@@ -240,22 +266,29 @@ async def test_review_screen_shows_outside_text_as_written(hostile: Hostile) -> 
             lambda: screen.task_data is not None and not screen.diff_loading,
             message="the review loaded",
         )
-        header = label_text(screen.query_one("#review-task", Label))
-        assert header == f"{hostile.tid} · {TITLE_SHOWN}"
-
+        await drawn_until(
+            pilot,
+            lambda: label_text(screen.query_one("#review-task", Label)),
+            lambda header: header == f"{hostile.tid} · {TITLE_SHOWN}",
+            "the review's header",
+        )
         checklist = screen.query_one(Checklist)
-        items = [line for line in drawn(checklist) if line.strip()]
-        assert len(items) == len(CRITERIA_SHOWN)
+        items = await drawn_until(
+            pilot,
+            lambda: [line for line in drawn(checklist) if line.strip()],
+            lambda items: len(items) == len(CRITERIA_SHOWN),
+            "the criteria",
+        )
         for item, criterion in zip(items, CRITERIA_SHOWN, strict=True):
             assert item.endswith(f" {criterion}"), (item, criterion)
-
-        comments = joined(drawn(screen.query_one(CommentList)))
-        assert comments == f"x[/b]y.py:1 {COMMENT_SHOWN}"
-
+        await drawn_until(
+            pilot,
+            lambda: joined(drawn(screen.query_one(CommentList))),
+            lambda comments: comments == f"x[/b]y.py:1 {COMMENT_SHOWN}",
+            "the pending comment",
+        )
         view = screen.query_one(DiffView)
         await diff_shown(pilot, view)
-        file_list_shows_every_path(view)
-        headers_show_every_path(view)
         screen_drawable(app)
 
         # A comment on a line of x[/b]y.py: the dialog names the place and quotes the code.
@@ -268,8 +301,15 @@ async def test_review_screen_shows_outside_text_as_written(hostile: Hostile) -> 
             message="the comment dialog",
         )
         dialog = app.screen
-        assert label_text(dialog.query_one(".title", Label)) == "Comment on x[/b]y.py:1"
-        assert label_text(dialog.query_one(".quote", Static)) == "> a = '[bold]'"
+        await drawn_until(
+            pilot,
+            lambda: (
+                label_text(dialog.query_one(".title", Label)),
+                label_text(dialog.query_one(".quote", Static)),
+            ),
+            lambda shown: shown == ("Comment on x[/b]y.py:1", "> a = '[bold]'"),
+            "the comment dialog's place and quote",
+        )
         screen_drawable(app)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen, message="dialog closed")
@@ -336,9 +376,12 @@ async def test_palette_and_stats_show_the_title_as_written(hostile: Hostile) -> 
         await pilot.press("S")
         await until(pilot, lambda: type(app.screen).__name__ == "StatsScreen", message="stats")
         await until(pilot, lambda: app.screen.query("#stats-table"), message="the table")
-        table = joined(drawn(app.screen.query_one("#stats-table", Static)))
-        for word in TITLE_SHOWN.split(" "):  # the column may wrap at spaces
-            assert word in table, (word, table)
+        await drawn_until(  # the title column may wrap at spaces
+            pilot,
+            lambda: joined(drawn(app.screen.query_one("#stats-table", Static))),
+            lambda table: all(word in table for word in TITLE_SHOWN.split(" ")),
+            "the title in the stats table",
+        )
         screen_drawable(app)
 
 
@@ -351,11 +394,21 @@ async def test_confirm_and_message_dialogs_show_their_text_as_written(
         await pilot.pause()
         app.push_screen(ConfirmScreen("Delete x[/b]?", body, "Delete", danger=True))
         await until(pilot, lambda: app.screen.query("#confirm-body"), message="confirm")
-        assert label_text(app.screen.query_one(".title", Label)) == "Delete x[/b]?"
-        assert drawn(app.screen.query_one("#confirm-body", Static))[:2] == [
-            "Delete [bold]t1[/]: branch x[/b]y",
-            "kept as refs/[id] ␛[2J caf\ufffd",
-        ]
+        await drawn_until(
+            pilot,
+            lambda: (
+                label_text(app.screen.query_one(".title", Label)),
+                drawn(app.screen.query_one("#confirm-body", Static))[:2],
+            ),
+            lambda shown: (
+                shown
+                == (
+                    "Delete x[/b]?",
+                    ["Delete [bold]t1[/]: branch x[/b]y", "kept as refs/[id] ␛[2J caf\ufffd"],
+                )
+            ),
+            "the confirm dialog's title and body",
+        )
         screen_drawable(app)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, MainScreen), message="closed")
@@ -366,8 +419,18 @@ async def test_confirm_and_message_dialogs_show_their_text_as_written(
             lambda: isinstance(app.screen, MessageScreen) and app.screen.query(".hint"),
             message="the message dialog",
         )
-        assert label_text(app.screen.query_one(".title", Label)) == "Message t1 ([bold]my[/b]bot)"
-        assert label_text(app.screen.query_one(".hint", Label)).startswith("typed [literally]")
+        await drawn_until(
+            pilot,
+            lambda: (
+                label_text(app.screen.query_one(".title", Label)),
+                label_text(app.screen.query_one(".hint", Label)),
+            ),
+            lambda shown: (
+                shown[0] == "Message t1 ([bold]my[/b]bot)"
+                and shown[1].startswith("typed [literally]")
+            ),
+            "the message dialog's title and hint",
+        )
         screen_drawable(app)
         await pilot.press("escape")
 
@@ -386,12 +449,22 @@ async def test_diff_view_shows_undecodable_paths_and_messages_as_written() -> No
     diff = f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"
     app = DiffApp(parse_diff(diff))
     async with app.run_test(size=(100, 20)) as pilot:
-        await pilot.pause()
         view = app.query_one(DiffView)
-        assert drawn(view.file_list)[0].startswith("  caf\ufffd/x[/b]y.py ")
-        assert drawn(view.pane)[0].startswith(" M caf\ufffd/x[/b]y.py ")
+        await drawn_until(
+            pilot,
+            lambda: ((drawn(view.file_list) or [""])[0], (drawn(view.pane) or [""])[0]),
+            lambda rows: (
+                rows[0].startswith("  caf\ufffd/x[/b]y.py ")
+                and rows[1].startswith(" M caf\ufffd/x[/b]y.py ")
+            ),
+            "the path in the file list and the header",
+        )
         view.show_message("cannot diff [bold]x[/]: x[/b]y \x1b[2J caf" + os.fsdecode(b"\xe9"))
-        await pilot.pause()
         message = view.query_one("#diff-message", Static)
-        assert joined(drawn(message)) == "cannot diff [bold]x[/]: x[/b]y ␛[2J caf\ufffd"
+        await drawn_until(
+            pilot,
+            lambda: joined(drawn(message)),
+            lambda text: text == "cannot diff [bold]x[/]: x[/b]y ␛[2J caf\ufffd",
+            "the message",
+        )
         screen_drawable(app)
