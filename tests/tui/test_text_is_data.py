@@ -24,6 +24,7 @@ from typing import TypeVar
 import pytest
 from textual.app import App
 from textual.command import CommandList
+from textual.content import Content
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -40,6 +41,7 @@ from squadron.ui.screens.review import CommentList, CommentScreen, ReviewScreen
 from squadron.ui.widgets.checklist import Checklist
 from squadron.ui.widgets.diff_view import DiffView
 from squadron.ui.widgets.pane_view import PaneView, ansi_text
+from squadron.ui.widgets.plain import escape
 from squadron.ui.widgets.sidebar import Sidebar
 from squadron.ui.widgets.task_info import TaskInfo
 from tests.conftest import git
@@ -468,3 +470,19 @@ async def test_diff_view_shows_undecodable_paths_and_messages_as_written() -> No
             "the message",
         )
         screen_drawable(app)
+
+
+# -- where Textual insists on markup (the palette's help line) -----------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x[/b]y",
+        "[bold]z[/]",
+        "app/[id]/page.tsx",
+        "a\\[b] and \\\\[c] and a trailing \\",
+        "[1] [A] [$x] [@click=app.quit] [#fff] [on red] [link=x]y[/link]",
+        "$var [[b]] ]][",
+    ],
+)
+def test_escaped_text_reads_back_as_written(text: str) -> None:
+    assert Content.from_markup(escape(text)).plain == text
