@@ -35,6 +35,12 @@ def wait_until(
         time.sleep(interval)
 
 
+def tmux_socket_path(socket: str) -> Path:
+    """Where tmux puts the socket of ``tmux -L socket``: under ``$TMUX_TMPDIR`` (``/tmp`` when
+    unset or empty, as tmux does)."""
+    return Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}" / socket
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -60,8 +66,7 @@ def isolated_env(
     monkeypatch.setenv("SQUADRON_TMUX_SOCKET", socket)
     yield socket
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
-    sock_path = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / socket
-    sock_path.unlink(missing_ok=True)
+    tmux_socket_path(socket).unlink(missing_ok=True)
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from squadron.adapters.places import config_dir
+from squadron.core.text import one_line
 from squadron.engine.engine import Engine
 from squadron.engine.feed import FeedUpdate, TaskFeed
 from squadron.ui.attacher import Attacher, terminal_attacher
@@ -51,8 +53,27 @@ class SquadronApp(App[None]):
     def banner(self) -> str:
         key = self.engine.settings.detach_key.replace("C-", "ctrl+")
         return (
-            f"squadron · {self.engine.repo.name} · ? help · ctrl+p commands · "
+            f"squadron · {one_line(self.engine.repo.name)} · ? help · ctrl+p commands · "
             f"in a taken-over pane, {key} comes back"
+        )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text (they quote titles, paths, branches, errors):
+        never markup, controls shown as symbols."""
+        super().notify(
+            one_line(str(message)),
+            title=one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
         )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:

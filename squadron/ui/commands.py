@@ -1,4 +1,9 @@
-"""Command palette entries: jump to a task, run an action on the selected task."""
+"""Command palette entries: jump to a task, run an action on the selected task.
+
+Task titles, agents and branches are data. The palette reads a ``str`` prompt or help line as
+markup, so the prompt is handed over as ``Content`` (plain, with the matched letters
+highlighted) and the help line escaped.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
-from squadron.core.naming import first_line
+from squadron.core.text import one_line
+from squadron.ui.widgets.plain import escape, line
 
 if TYPE_CHECKING:
     from squadron.ui.screens.main import MainScreen
@@ -48,12 +56,12 @@ class SquadronCommands(Provider):
             return []
         out: list[tuple[str, Callable[[], object], str]] = []
         for task in main.tasks.values():
-            label = f"{task.id} {first_line(task.title, 60)}"
+            label = f"{one_line(task.id)} {line(task.title, 60)}"
             out.append(
                 (
                     label,
                     partial(main.select_task, task.id),
-                    f"{task.status_label} · {task.agent} · {task.branch}",
+                    one_line(f"{task.status_label} · {task.agent} · {task.branch}"),
                 )
             )
         for name, action, help_text in ACTIONS:
@@ -63,11 +71,28 @@ class SquadronCommands(Provider):
 
     async def discover(self) -> Hits:
         for label, command, help_text in self._entries():
-            yield DiscoveryHit(label, command, help=help_text)
+            yield DiscoveryHit(Content(label), command, text=label, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for label, command, help_text in self._entries():
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), command, help=help_text)
+                yield Hit(
+                    score,
+                    highlight(matcher, label),
+                    command,
+                    text=label,
+                    help=escape(help_text),
+                )
+
+
+def highlight(matcher: Matcher, label: str) -> Content:
+    """``label`` as plain content with the letters ``matcher`` matched highlighted
+    (``Matcher.highlight`` would read the label as markup)."""
+    content = Content(label)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

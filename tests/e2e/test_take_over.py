@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from squadron.engine.engine import Engine
-from tests.conftest import wait_until
+from tests.conftest import tmux_socket_path, wait_until
 from tests.integration.helpers import squadron, write_user_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("tmux_available")]
@@ -85,8 +85,7 @@ class OuterTerminal:
 
     def kill(self) -> None:
         self.tmux("kill-server")
-        tmpdir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
-        (tmpdir / self.socket).unlink(missing_ok=True)
+        tmux_socket_path(self.socket).unlink(missing_ok=True)
 
 
 @pytest.fixture

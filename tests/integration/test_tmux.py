@@ -354,14 +354,18 @@ def test_list_panes_reads_every_session_in_one_call(
     }
     started = {}
     for name, title in titles.items():
+        # The title, then a line: once tmux shows the line, it has read the title before it.
         script = (
             f"import sys, time; sys.stdout.write('\\x1b]2;' + {title!r} + '\\x07'); "
-            "sys.stdout.flush(); time.sleep(30)"
+            f"sys.stdout.write('titled {name}'); sys.stdout.flush(); time.sleep(30)"
         )
         started[name] = server.new_session(
             name, tmp_path, [sys.executable, "-c", script], width=100, height=30
         )
-    wait_until(lambda: (p := pane(server, "sq-b")) and p.title == "✳ plain", 5)
+    for name in titles:
+        wait_until(
+            functools.partial(printed, server, name, f"titled {name}"), 5, message=f"{name}'s title"
+        )
 
     calls: list[list[str]] = []
     real = tmux_mod._run_tmux
@@ -387,7 +391,7 @@ def test_list_panes_reads_every_session_in_one_call(
         assert info.current_command.startswith("python")
     # tmux drops control characters from titles, the rest arrives as is
     assert panes["sq-a"].title == "tabherenew linesep" + "rec ⠋ 日本 #{pane_id} $(x)"
-    assert panes["sq-c"].title != "✳ plain"
+    assert panes["sq-c"].title == ""  # set to nothing (before its OSC: the host name)
 
 
 def test_dead_pane_keeps_exit_status_and_last_screen(
@@ -421,14 +425,19 @@ def test_every_ended_pane_gets_its_exit_status(server: TmuxServer, tmp_path: Pat
 def test_a_pane_that_closed_its_terminal_is_dead_with_status_pending(
     server: TmuxServer, tmp_path: Path
 ) -> None:
+    go = tmp_path / "exit-now"
+    # It closes its terminal, then lives on until the test has seen the pane in between.
     script = (
-        "import os, signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
-        "[os.close(fd) for fd in (0, 1, 2)]; time.sleep(0.5); os._exit(4)"
+        "import os, signal, sys, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+        "[os.close(fd) for fd in (0, 1, 2)]\n"
+        "while not os.path.exists(sys.argv[1]): time.sleep(0.02)\n"
+        "os._exit(4)"
     )
-    info = server.new_session("sq-t1", tmp_path, [sys.executable, "-c", script])
+    info = server.new_session("sq-t1", tmp_path, [sys.executable, "-c", script, str(go)])
     pending = wait_until(lambda: (p := pane(server, "sq-t1")) and p.dead and p, 5)
     assert isinstance(pending, PaneInfo) and pending.status_pending
     assert alive(info.pid)
+    go.touch()
     assert ended(server, "sq-t1").dead_status == 4
 
 
@@ -452,8 +461,9 @@ def test_capture_and_capture_many_split_per_pane(
         lines = "\\n".join(f"{name} line {n}" for n in range(60 + i))
         script = f"printf '\\033[31m{name} red\\033[0m\\n{lines}\\n'; exec sleep 30"
         server.new_session(name, tmp_path, ["sh", "-c", script], width=80, height=20)
-    for name in names:
-        wait_until(functools.partial(printed, server, name, f"{name} line 5"), 5)
+    for i, name in enumerate(names):  # its last line: everything it printed is on screen
+        last = f"{name} line {60 + i - 1}\n"
+        wait_until(lambda: last in server.capture(name), 5, message=f"{name} output")  # noqa: B023
 
     ids = {p.session: p.pane_id for p in server.list_panes()}
     targets = [ids["sq-c0"], "sq-c1", "%999", "sq-c2", "sq-gone", "sq-c3", ids["sq-c4"]]
@@ -552,16 +562,21 @@ def test_typing_into_a_dead_pane_is_refused_and_the_server_survives(
 
 STUBBORN = """
 import os, signal, subprocess, sys, time
-signal.signal(signal.SIGHUP, signal.SIG_IGN)
+def hangup(signum, frame):  # survive it, and say so (the test waits for this)
+    open(sys.argv[1] + ".hup", "w").close()
+signal.signal(signal.SIGHUP, hangup)
 child = subprocess.Popen([sys.executable, "-c",
     "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
     "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"], start_new_session=True)
 open(sys.argv[1], "w").write(f"{os.getpid()} {child.pid}")
-time.sleep(60)
+while True:
+    time.sleep(60)
 """
 
 
 def _start_stubborn(server: TmuxServer, name: str, tmp_path: Path) -> list[int]:
+    """A pane whose process survives SIGHUP (writing ``NAME.pids.hup`` when it gets one) and
+    whose child, in a session of its own, ignores SIGHUP and SIGTERM."""
     pids = tmp_path / f"{name}.pids"
     server.new_session(name, tmp_path, [sys.executable, "-c", STUBBORN, str(pids)])
     wait_until(lambda: pids.exists() and " " in pids.read_text(), 5, message="pids")
@@ -572,9 +587,10 @@ def test_kill_session_ends_processes_that_ignore_sighup(server: TmuxServer, tmp_
     control = _start_stubborn(server, "sq-control", tmp_path)
     stubborn = _start_stubborn(server, "sq-t1", tmp_path)
     try:
-        # the plain tmux way leaves them running ...
+        # the plain tmux way leaves them running: the hang-up arrived, and they are still there
         raw(server, "kill-session", "-t", "=sq-control")
-        time.sleep(0.3)
+        hup = tmp_path / "sq-control.pids.hup"
+        wait_until(hup.exists, 5, message="the pane's process to get SIGHUP")
         assert all(alive(pid) for pid in control)
 
         # ... squadron's does not: SIGTERM for the pane, SIGKILL for the one that ignores it
@@ -616,15 +632,16 @@ def test_attach_argv_attaches_and_the_detach_key_returns(
         "-t",
         "=sq-t1",
     ]
-    env = server.attach_env(
-        {
-            "TMUX": "/tmp/x,1,0",
-            "TMUX_PANE": "%0",
-            "TERM": "xterm-256color",
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ["HOME"],
-        }
-    )
+    base = {
+        "TMUX": "/tmp/x,1,0",
+        "TMUX_PANE": "%0",
+        "TERM": "xterm-256color",
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+    }
+    if "TMUX_TMPDIR" in os.environ:  # where the test's server has its socket
+        base["TMUX_TMPDIR"] = os.environ["TMUX_TMPDIR"]
+    env = server.attach_env(base)
     assert "TMUX" not in env and "TMUX_PANE" not in env
 
     server.resize("sq-t1", 150, 40)  # a preview size must not stick once a client attaches

@@ -75,3 +75,24 @@ async def until(
 def shown(app: App[object], text: str) -> bool:
     """Has the app notified something containing ``text``?"""
     return any(text in note for note in getattr(app, "shown", []))
+
+
+def focused(app: App[object], selector: str) -> bool:
+    """Does the widget ``selector`` on the current screen have the keyboard? (A dialog is
+    pushed, composed, then mounted, and only then focuses its field: keys typed before that
+    would go nowhere.)"""
+    found = app.screen.query(selector)
+    return bool(found) and found.first().has_focus
+
+
+async def click(pilot: Pilot[object], selector: str) -> None:
+    """Click ``selector`` once it is on screen: a dialog's widgets exist before its layout
+    gives them a place, and a click meanwhile lands on nothing."""
+    app = pilot.app
+
+    def placed() -> bool:
+        found = app.screen.query(selector)
+        return bool(found) and found.first().region.area > 0
+
+    await until(pilot, placed, message=f"{selector} on screen")
+    await pilot.click(selector)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList
 from textual.widgets import Input, OptionList, TabbedContent, TextArea
 
 from squadron.core.status import Status
@@ -17,7 +18,7 @@ from squadron.ui.widgets.diff_view import DiffView
 from squadron.ui.widgets.pane_view import PaneView
 from squadron.ui.widgets.sidebar import RowView, Sidebar
 from tests.conftest import git
-from tests.tui.conftest import RecordingApp, RecordingAttacher, shown, until
+from tests.tui.conftest import RecordingApp, RecordingAttacher, click, focused, shown, until
 
 SIZE = (140, 40)
 
@@ -31,6 +32,13 @@ def rows(app: RecordingApp) -> list[RowView]:
     return main(app).query_one(Sidebar).rows()
 
 
+def palette_choice(app: RecordingApp) -> str:
+    """The command palette's highlighted entry, as shown ("" when there is none)."""
+    commands = app.screen.query(CommandList)
+    option = commands.first().highlighted_option if commands else None
+    return "" if option is None else str(option.prompt)
+
+
 def start_task(engine: Engine, title: str = "Fake work", prompt: str = "") -> str:
     return engine.new_task(title, prompt=prompt, agent="fake").id
 
@@ -42,7 +50,7 @@ async def test_create_task_from_modal_and_see_status_change(
     monkeypatch.setenv("FAKE_AGENT_LOG", str(log))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await until(pilot, lambda: app.screen.query("#title"), message="new task modal")
+        await until(pilot, lambda: focused(app, "#title"), message="new task modal")
         await pilot.press(*"Write notes")
         app.screen.query_one("#prompt", TextArea).focus()
         await pilot.press(*"work 1;; write notes.txt from the modal")
@@ -106,7 +114,7 @@ async def test_message_take_over_and_send_back(
             pilot, lambda: rows(app)[0].task_data.status == Status.IDLE, message="agent ready"
         )
         await pilot.press("m")
-        await until(pilot, lambda: app.screen.query("#text"), message="message modal")
+        await until(pilot, lambda: focused(app, "#text"), message="message modal")
         await pilot.press(*"write msg.txt hi")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: (worktree / "msg.txt").exists(), message="message typed")
@@ -119,7 +127,7 @@ async def test_message_take_over_and_send_back(
         await until(pilot, lambda: shown(app, "press u to send it back"), message="why")
         assert not app.screen.query("#text")
         await pilot.press("u")
-        await until(pilot, lambda: app.screen.query("#text"), message="hand-back modal")
+        await until(pilot, lambda: focused(app, "#text"), message="hand-back modal")
         await pilot.press(*"write back.txt resumed")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: (worktree / "back.txt").exists(), message="hand-back note")
@@ -139,12 +147,12 @@ async def test_merge_from_modal(app: RecordingApp, engine: Engine, repo: Path) -
             lambda: "merges cleanly" in str(app.screen.query_one("#forecast").render()),
             message="forecast",
         )
-        await pilot.click("#merge")
+        await click(pilot, "#merge")
         await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
         assert (repo / "feature.txt").read_text() == "merged\n"
         await until(pilot, lambda: shown(app, f"merged {tid} as"), message="notification")
         await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await until(pilot, lambda: engine.get(tid).stage == Stage.ARCHIVED, message="archived")
 
 
@@ -188,7 +196,7 @@ async def test_archive_and_delete_with_confirmation(
         assert engine.get(first).stage == Stage.RUNNING
         await pilot.press("a")
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm archive")
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await until(pilot, lambda: engine.get(first).stage == Stage.ARCHIVED, message="archive")
         await until(
             pilot,
@@ -197,7 +205,7 @@ async def test_archive_and_delete_with_confirmation(
         )
         await pilot.press("x")
         await until(pilot, lambda: app.screen.query("#confirm"), message="confirm delete")
-        await pilot.click("#confirm")
+        await click(pilot, "#confirm")
         await until(pilot, lambda: not rows(app), message="deleted")
         assert [t.id for t in engine.tasks()] == [first]
         assert git(repo, "show", f"{engine.get(first).branch}:a.txt") == "keep\n"
@@ -220,7 +228,11 @@ async def test_filter_palette_and_help(app: RecordingApp, engine: Engine) -> Non
         await pilot.press("ctrl+p")
         await until(pilot, lambda: app.screen.query("CommandInput"), message="palette")
         await pilot.press(*"t2 Beta")
-        await pilot.pause(0.3)
+        await until(
+            pilot,
+            lambda: palette_choice(app).startswith("t2 Beta bugfix"),
+            message="t2 found and highlighted in the palette",
+        )
         await pilot.press("enter")
         await until(pilot, lambda: main(app).selected_id == "t2", message="palette selection")
         await pilot.press("question_mark")
@@ -250,7 +262,7 @@ async def test_task_made_elsewhere_appears_within_a_second(
     app: RecordingApp, engine: Engine, repo: Path
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: main(app).query_one("#empty").display, message="no tasks")
         other = Engine.open(repo)  # as `squadron new` from another shell would
         other.new_task("from another shell", agent="fake")
         await until(
@@ -263,7 +275,9 @@ async def test_task_made_elsewhere_appears_within_a_second(
 
 async def test_disabled_keys_say_why_with_no_task(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.2)
+        await until(
+            pilot, lambda: main(app).query_one(Sidebar).list_view.has_focus, message="the list"
+        )
         await pilot.press("t")
         await until(pilot, lambda: shown(app, "no task selected"), message="why")
         assert isinstance(app.screen, MainScreen)
@@ -291,7 +305,8 @@ async def test_waiting_and_review_ready_alert_once(app: RecordingApp, engine: En
         await until(
             pilot, lambda: shown(app, f"{tid} is ready for review (+1 -0)"), message="review alert"
         )
-        await pilot.pause(1.5)
+        # Alerts are raised in the order the task's states were seen: every tick that saw it
+        # waiting came before the one that saw it idle, so no repeat can come after this.
         assert sum(f"{tid} is waiting for you" in s for s in app.shown) == 1
 
 
@@ -332,13 +347,13 @@ async def test_check_failure_sent_then_override_merge_and_stats(
             message="override offered",
         )
         assert app.screen.query_one("#merge").disabled
-        await pilot.click("#override")
+        await click(pilot, "#override")
         await until(
             pilot,
             lambda: not app.screen.query_one("#merge").disabled,
             message="merge enabled by the override",
         )
-        await pilot.click("#merge")
+        await click(pilot, "#merge")
         await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
         assert [h.kind for h in engine.get(tid).history].count("override") == 1
         await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")
@@ -358,11 +373,16 @@ async def test_keys_are_remappable_and_unknown_ids_reported(
     )
     app = RecordingApp(Engine.open(repo), attacher=attacher)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.2)
-        assert shown(app, "unknown key id 'nonsense'")
+        await until(pilot, lambda: shown(app, "unknown key id 'nonsense'"), message="reported")
         assert app.keymap == {"new-task": "N", "review.send": "ctrl+r"}
-        await pilot.press("n")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, MainScreen)  # n no longer opens the dialog
+        await until(
+            pilot, lambda: main(app).query_one(Sidebar).list_view.has_focus, message="the list"
+        )
+        # Keys are handled in order: had n opened the dialog, ? would be typed into its title.
+        await pilot.press("n", "question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), message="n did nothing")
+        assert app.screen_stack[-2] is main(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is main(app), message="help closed")
         await pilot.press("N")
         await until(pilot, lambda: app.screen.query("#title"), message="N opens the dialog")

@@ -32,7 +32,7 @@ from squadron.ui.widgets.checklist import Checklist, parse_criteria
 from squadron.ui.widgets.diff_view import DiffPane, DiffSpot, DiffView, TokenLine
 from tests.conftest import wait_until
 from tests.integration.helpers import delivered
-from tests.tui.conftest import RecordingApp, shown, until
+from tests.tui.conftest import RecordingApp, focused, shown, until
 from tests.tui.test_diff_view import PY_FILE, many_files
 
 SIZE = (160, 45)
@@ -116,7 +116,11 @@ async def write_comment(
     """Press ``key`` (c, h or C), type ``text`` in the dialog and save it."""
     before = len(screen.comments)
     await pilot.press(key)
-    await until(pilot, lambda: isinstance(app.screen, CommentScreen), message="comment dialog")
+    await until(
+        pilot,
+        lambda: isinstance(app.screen, CommentScreen) and focused(app, "#text"),
+        message="comment dialog",
+    )
     await pilot.press(*text)
     await pilot.press("ctrl+s")
     await until(pilot, lambda: app.screen is screen, message="dialog closed")
@@ -180,7 +184,11 @@ async def test_comment_two_files_stale_then_send_review(
         # Coming back to the screen (here from a dialog) refreshes the marks too.
         agent_writes(engine, tid, TWO, "beta = 3")
         await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, CommentScreen), message="edit dialog")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, CommentScreen) and focused(app, "#text"),
+            message="edit dialog",
+        )
         await pilot.press("escape")
         await until(pilot, lambda: screen.stale == {1, 2}, message="stale after resume")
 
@@ -412,7 +420,11 @@ async def test_hunk_file_comments_edit_remove_and_disabled_keys(
         await pilot.press("home", "down")
         assert comments.selected is not None and comments.selected.where == "app.py"
         await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, CommentScreen), message="edit dialog")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, CommentScreen) and focused(app, "#text"),
+            message="edit dialog",
+        )
         await pilot.press(*" as a whole")
         await pilot.press("ctrl+s")
         await until(

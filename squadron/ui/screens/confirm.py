@@ -1,4 +1,7 @@
-"""A yes/no dialog; dismisses with ``True`` when confirmed."""
+"""A yes/no dialog; dismisses with ``True`` when confirmed.
+
+The title and body quote task data (branches, folders): they are shown as written, never as markup.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+
+from squadron.core.text import one_line
+from squadron.ui.widgets.plain import block
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -24,8 +30,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
-            yield Static(self.body)
+            yield Label(one_line(self.title_text), classes="title", markup=False)
+            yield Static(block(self.body), id="confirm-body", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(

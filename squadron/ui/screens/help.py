@@ -1,8 +1,12 @@
-"""The help screen: every key that applies now, as the user has mapped it."""
+"""The help screen: every key that applies now, as the user has mapped it.
+
+Keys come from the user's config: every cell is plain ``Text``, never markup.
+"""
 
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +14,7 @@ from textual.keys import format_key as _format_key
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from squadron.core.text import one_line
 from squadron.ui.keys import MAIN_BINDINGS, OTHER_KEYS, describe
 from squadron.ui.screens.review import REVIEW_BINDINGS, REVIEW_KEYS_HELP
 
@@ -25,16 +30,18 @@ def key_table(keymap: dict[str, str], detach_key: str) -> Table:
     table.add_column()
     for binding in MAIN_BINDINGS:
         keys = keymap.get(binding.id or "", binding.key)
-        table.add_row(key_names(keys), describe(binding))
+        table.add_row(Text(one_line(key_names(keys))), Text(describe(binding)))
     for keys, text in OTHER_KEYS:
-        table.add_row(keys, text)
+        table.add_row(Text(keys), Text(text))
     for review in REVIEW_BINDINGS:
         if isinstance(review, Binding) and review.id in REVIEW_KEYS_HELP:
             keys = keymap.get(review.id, review.key)
-            table.add_row(key_names(keys), "review: " + REVIEW_KEYS_HELP[review.id])
+            table.add_row(
+                Text(one_line(key_names(keys))), Text("review: " + REVIEW_KEYS_HELP[review.id])
+            )
     table.add_row(
-        detach_key.replace("C-", "ctrl+"),
-        "in a taken-over pane: back to squadron (or the tmux prefix, then d)",
+        Text(one_line(detach_key.replace("C-", "ctrl+"))),
+        Text("in a taken-over pane: back to squadron (or the tmux prefix, then d)"),
     )
     return table
 

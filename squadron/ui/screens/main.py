@@ -79,7 +79,7 @@ class MainScreen(Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Label(self.sq.banner, id="banner")
+        yield Label(self.sq.banner, id="banner", markup=False)
         with Horizontal(id="body"):
             yield Sidebar()
             with TabbedContent(id="tabs", initial="tab-pane"):

@@ -1,4 +1,9 @@
-"""The merge dialog: strategy, editable commit message, conflict forecast and check result."""
+"""The merge dialog: strategy, editable commit message, conflict forecast and check result.
+
+Branch names, the title and the conflicting paths are data: they are shown with ``markup=False``
+(a path like ``x[/b]y.py`` is a file name, not a closing tag) and control characters shown as
+symbols. The forecast always ends: with its result, or with why it could not be made.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
+from textual.worker import Worker, WorkerState
 
 from squadron.core.choices import STRATEGIES
 from squadron.core.errors import SquadronError
 from squadron.core.task import Task
+from squadron.core.text import one_line
 from squadron.engine.engine import Engine
+from squadron.ui.widgets.plain import line
 
 STRATEGY_LABELS = {
     "merge": "merge (a merge commit)",
@@ -28,6 +37,14 @@ CHECK_TEXT = {
     "pass": "the check passed",
     "fail": "the check failed",
 }
+
+
+class Forecast(Message):
+    """The forecast worker's answer: conflicting paths, or why there is no forecast."""
+
+    def __init__(self, conflicts: list[str], error: str, check: str) -> None:
+        super().__init__()
+        self.conflicts, self.error, self.check = conflicts, error, check
 
 
 @dataclass(frozen=True)
@@ -52,16 +69,24 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
     def compose(self) -> ComposeResult:
         task = self.task_data
         with Vertical(classes="dialog"):
-            yield Label(f"Merge {task.id} into {task.base}", classes="title")
-            yield Label(f"{task.branch}  +{task.added} -{task.removed}")
+            yield Label(
+                f"Merge {one_line(task.id)} into {one_line(task.base)}",
+                classes="title",
+                markup=False,
+            )
+            yield Label(
+                f"{one_line(task.branch)}  +{task.added} -{task.removed}",
+                id="merge-branch",
+                markup=False,
+            )
             yield Label("Strategy", classes="field")
             with RadioSet(id="strategy"):
                 for i, name in enumerate(STRATEGIES):
                     yield RadioButton(STRATEGY_LABELS[name], value=i == 0, name=name)
             yield Label("Commit message", classes="field")
-            yield Input(value=task.title.splitlines()[0] if task.title else "", id="message")
-            yield Label("forecasting conflicts…", id="forecast", classes="hint")
-            yield Label("checking the check…", id="check", classes="hint")
+            yield Input(value=line(task.title), id="message")
+            yield Label("forecasting conflicts…", id="forecast", classes="hint", markup=False)
+            yield Label("checking the check…", id="check", classes="hint", markup=False)
             yield Checkbox("merge anyway (recorded as an override)", id="override")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -80,15 +105,24 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
             check = self.engine.check_state(task, self.engine.revision(task))
         except SquadronError as exc:
             error = str(exc)
-        self.app.call_from_thread(self._show_forecast, conflicts, error, check)
+        self.post_message(Forecast(conflicts, error, check))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A forecast that failed unexpectedly still ends, saying why (merge stays off)."""
+        if event.worker.group == "forecast" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.post_message(Forecast([], f"{type(error).__name__}: {error}", "none"))
+
+    def on_forecast(self, message: Forecast) -> None:
+        self._show_forecast(message.conflicts, message.error, message.check)
 
     def _show_forecast(self, conflicts: list[str], error: str, check: str) -> None:
         label = self.query_one("#forecast", Label)
         if error:
-            label.update(f"cannot forecast: {error}")
+            label.update(f"cannot forecast: {line(error)}")
             label.set_classes("error")
         elif conflicts:
-            label.update("would conflict in: " + ", ".join(conflicts))
+            label.update("would conflict in: " + ", ".join(one_line(path) for path in conflicts))
             label.set_classes("error")
         else:
             label.update("merges cleanly")
@@ -96,7 +130,7 @@ class MergeScreen(ModalScreen[MergeRequest | None]):
             self.clean = True
         self.check = check
         check_label = self.query_one("#check", Label)
-        check_label.update(CHECK_TEXT[check])
+        check_label.update(CHECK_TEXT.get(check, f"check: {one_line(check)}"))
         check_label.set_classes("ok" if check in ("pass", "none") else "error")
         self.query_one("#override", Checkbox).display = self.clean and self.blocked
         self._update_button()

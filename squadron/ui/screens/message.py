@@ -1,4 +1,7 @@
-"""Write a message to the agent (or an optional hand-back note); dismisses with the text."""
+"""Write a message to the agent (or an optional hand-back note); dismisses with the text.
+
+The title names the task and its agent: shown as written, never as markup.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
+
+from squadron.core.text import one_line
 
 
 class MessageScreen(ModalScreen[str | None]):
@@ -31,9 +36,11 @@ class MessageScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(one_line(self.title_text), classes="title", markup=False)
             yield TextArea(id="text", soft_wrap=True)
-            yield Label(self.hint + "  ·  ctrl+s sends, esc cancels", classes="hint")
+            yield Label(
+                one_line(self.hint) + "  ·  ctrl+s sends, esc cancels", classes="hint", markup=False
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.send_label, id="send", variant="primary")
@@ -47,7 +54,7 @@ class MessageScreen(ModalScreen[str | None]):
     def action_send(self) -> None:
         text = self.query_one("#text", TextArea).text
         if not text.strip() and not self.optional:
-            self.notify("the message is empty", severity="warning")
+            self.notify("the message is empty", severity="warning", markup=False)
             return
         self.dismiss(text)
 

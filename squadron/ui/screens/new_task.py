@@ -1,14 +1,20 @@
-"""The new-task dialog: title, prompt, acceptance criteria, agent, base branch."""
+"""The new-task dialog: title, prompt, acceptance criteria, agent, base branch.
+
+Agent names come from the user's config: the choices show them as written, never as markup.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, TextArea
+
+from squadron.core.text import one_line
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,10 @@ class NewTaskScreen(ModalScreen[NewTaskRequest | None]):
                         self.default_agent if self.default_agent in self.agents else self.agents[0]
                     )
                     yield Select(
-                        [(a, a) for a in self.agents], value=default, allow_blank=False, id="agent"
+                        [(Text(one_line(a)), a) for a in self.agents],
+                        value=default,
+                        allow_blank=False,
+                        id="agent",
                     )
                 with Vertical():
                     yield Label("Base branch", classes="field")

@@ -31,12 +31,13 @@ from textual.worker import Worker, WorkerState
 
 from squadron.core.diffparse import FileDiff, FileStatus, Hunk, parse_diff
 from squadron.core.errors import SquadronError
-from squadron.core.naming import first_line
 from squadron.core.task import Comment, Mode, Task
+from squadron.core.text import one_line
 from squadron.engine.engine import Engine
 from squadron.ui.screens.message import MessageScreen
 from squadron.ui.widgets.checklist import Checklist
 from squadron.ui.widgets.diff_view import DiffSpot, DiffView
+from squadron.ui.widgets.plain import block, line
 
 __all__ = [
     "REVIEW_BINDINGS",
@@ -281,11 +282,13 @@ class CommentList(OptionList):
 
     def prompt_for(self, comment: Comment) -> Content:
         """Two lines: where (and ``stale``), then the comment's first line."""
-        where = Content.styled(comment.where, self.get_visual_style("comment-list--where"))
+        where = Content.styled(
+            one_line(comment.where), self.get_visual_style("comment-list--where")
+        )
         if comment.id in self.stale:
             stale = self.get_visual_style("comment-list--stale")
             where = Content.assemble(where, "  ", Content.styled(" stale ", stale))
-        return Content.assemble(where, "\n", first_line(comment.text, 200) or "(empty)")
+        return Content.assemble(where, "\n", line(comment.text, 200) or "(empty)")
 
     def _rebuild(self) -> None:
         highlighted = self.highlighted
@@ -311,11 +314,13 @@ class CommentScreen(MessageScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog comment-dialog"):
-            yield Label(self.title_text, classes="title", markup=False)
+            yield Label(one_line(self.title_text), classes="title", markup=False)
             if self.quote:
-                yield Static(self.quote, classes="quote", markup=False)
+                yield Static(block(self.quote), classes="quote", markup=False)
             yield TextArea(self.initial, id="text", soft_wrap=True)
-            yield Label(self.hint + "  ·  ctrl+s saves, esc cancels", classes="hint", markup=False)
+            yield Label(
+                one_line(self.hint) + "  ·  ctrl+s saves, esc cancels", classes="hint", markup=False
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.send_label, id="send", variant="primary")
@@ -350,14 +355,15 @@ class ReviewScreen(Screen[None]):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-header"):
-            yield Label(self.task_id, id="review-task", markup=False)
+            # Task data (title, branch) and figures: never read as markup.
+            yield Label(one_line(self.task_id), id="review-task", markup=False)
             yield Label("", id="review-branch", markup=False)
-            yield Label("", id="review-added")
-            yield Label("", id="review-removed")
-            yield Label("", id="review-round")
-            yield Label("", id="review-check")
-            yield Label("", id="review-scope")
-            yield Label("", id="review-layout")
+            yield Label("", id="review-added", markup=False)
+            yield Label("", id="review-removed", markup=False)
+            yield Label("", id="review-round", markup=False)
+            yield Label("", id="review-check", markup=False)
+            yield Label("", id="review-scope", markup=False)
+            yield Label("", id="review-layout", markup=False)
         with Horizontal(id="review-body"):
             with Vertical(id="review-side"):
                 yield Label("Acceptance criteria", id="criteria-title", classes="section")
@@ -475,8 +481,10 @@ class ReviewScreen(Screen[None]):
 
     def _show_header(self, data: ReviewData) -> None:
         task = data.task
-        self.query_one("#review-task", Label).update(f"{task.id} · {first_line(task.title, 60)}")
-        self.query_one("#review-branch", Label).update(task.branch)
+        self.query_one("#review-task", Label).update(
+            f"{one_line(task.id)} · {line(task.title, 60)}"
+        )
+        self.query_one("#review-branch", Label).update(one_line(task.branch))
         self.query_one("#review-added", Label).update(f"+{sum(f.added for f in data.full)}")
         self.query_one("#review-removed", Label).update(f"-{sum(f.removed for f in data.full)}")
         rounds = len(task.rounds)
@@ -484,7 +492,7 @@ class ReviewScreen(Screen[None]):
             f"review round {rounds} sent" if rounds else "no review sent yet"
         )
         check = self.query_one("#review-check", Label)
-        check.update(CHECK_WORDS.get(data.check, f"check: {data.check}"))
+        check.update(CHECK_WORDS.get(data.check, f"check: {one_line(data.check)}"))
         check.set_classes(f"check-{data.check}")
         self._show_modes()
 
@@ -644,9 +652,10 @@ class ReviewScreen(Screen[None]):
 
     # -- availability ------------------------------------------------------------------------
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
-        """A one-line notification; paths and errors are shown as written, never as markup."""
+        """A one-line notification; paths and errors are shown as written, never as markup
+        (control characters as symbols)."""
         timeout = {"information": 4, "warning": 3, "error": 6}[severity]
-        self.notify(text, severity=severity, timeout=timeout, markup=False)
+        self.notify(one_line(text), severity=severity, timeout=timeout, markup=False)
 
     def why_not(self, action: str, parameters: tuple[object, ...] = ()) -> str | None:
         """Why ``action`` (with ``parameters``) cannot run now, or ``None`` when it can."""

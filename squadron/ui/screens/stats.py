@@ -1,16 +1,21 @@
-"""Delegation figures: per task time to review-ready, review time and rounds, and P50/P95."""
+"""Delegation figures: per task time to review-ready, review time and rounds, and P50/P95.
+
+Titles are data: table cells are plain ``Text``, never markup.
+"""
 
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from squadron.core.naming import first_line
 from squadron.core.stats import Summary, TaskFigures, duration
+from squadron.core.text import one_line
+from squadron.ui.widgets.plain import line
 
 
 def figures_table(rows: list[TaskFigures], summary: Summary) -> Table:
@@ -22,11 +27,11 @@ def figures_table(rows: list[TaskFigures], summary: Summary) -> Table:
     table.add_column("title")
     for r in rows:
         table.add_row(
-            r.task_id,
+            Text(one_line(r.task_id)),
             duration(r.to_review_ready),
             duration(r.review_time),
             str(r.rounds),
-            first_line(r.title, 40),
+            Text(line(r.title, 40)),
         )
     table.add_section()
     table.add_row(
@@ -51,7 +56,7 @@ class StatsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Label("Does delegation pay off?", classes="title")
-            yield Static(figures_table(self.rows, self.summary))
+            yield Static(figures_table(self.rows, self.summary), id="stats-table")
             yield Label(
                 "time to review-ready: created → first idle with changes; review "
                 "time: review-ready → merged. esc closes",

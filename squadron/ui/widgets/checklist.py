@@ -2,7 +2,8 @@
 
 Each non-empty line of the criteria is one item, its list marker (``-``, ``*``, ``+``, ``1.``,
 ``1)``) and any Markdown box (``[ ]``, ``[x]``) removed; a ``[x]`` box starts ticked. The text is
-shown as written, never read as markup. ``space`` (or ``enter``, or a click) ticks an item.
+shown as written, never read as markup; control characters are shown as symbols (lines are
+split at newlines only). ``space`` (or ``enter``, or a click) ticks an item.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
+
+from squadron.core.text import one_line
 
 __all__ = ["Checklist", "Criterion", "parse_criteria"]
 
@@ -30,7 +33,7 @@ class Criterion:
 def parse_criteria(text: str) -> list[Criterion]:
     """One criterion per non-empty line of ``text``, without its list marker or box."""
     items: list[Criterion] = []
-    for raw in text.splitlines():
+    for raw in text.replace("\r\n", "\n").split("\n"):
         line = _MARKER.sub("", raw.strip(), count=1)
         ticked = False
         box = _BOX.match(line)
@@ -65,7 +68,7 @@ class Checklist(SelectionList[int]):
         done = set(ticked)
         super().__init__(
             *(
-                Selection(Content(item.text), index, item.ticked or index in done)
+                Selection(Content(one_line(item.text)), index, item.ticked or index in done)
                 for index, item in enumerate(self.criteria)
             ),
             id=id,

@@ -45,6 +45,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from squadron.core.diffparse import DiffLine, FileDiff, FileStatus, Hunk
+from squadron.core.text import clean
+from squadron.ui.widgets import plain
 
 __all__ = [
     "CursorDiffPane",
@@ -65,7 +67,8 @@ MAX_HIGHLIGHT_LINE = 1_000
 TAB_SIZE = 4
 
 # Nothing from a diff may reach the terminal as a control sequence: C0 controls (but tab, which
-# is expanded) and DEL become their visible "control picture", C1 controls become U+FFFD.
+# is expanded) and DEL become their visible "control picture", C1 controls become U+FFFD. Paths
+# and lines are drawn as segments, never parsed as markup.
 _CONTROL_PICTURES = (
     {code: 0x2400 + code for code in range(32) if code != 9}
     | {127: 0x2421}
@@ -81,9 +84,12 @@ _STATUS_LETTER = {
 
 
 def display_text(text: str) -> str:
-    """``text`` as it is drawn: tabs expanded, control characters made visible."""
+    """``text`` as it is drawn: tabs expanded, control characters made visible, lone
+    surrogates (undecodable bytes, which the terminal writer cannot encode) as U+FFFD."""
     if "\t" in text:
         text = text.expandtabs(TAB_SIZE)
+    if not text.isascii():
+        text = clean(text)
     return text.translate(_CONTROL_PICTURES)
 
 
@@ -1337,7 +1343,7 @@ class DiffView(Widget):
         self.pane.set_viewed(self._viewed)
 
     def _show_text(self, text: str, *, loading: bool) -> None:
-        self._message.update(text)
+        self._message.update(plain.block(text))  # errors quote paths: shown as written
         self._message.set_class(loading, "-loading")
         self.add_class("-message")
 

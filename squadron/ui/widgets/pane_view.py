@@ -6,10 +6,19 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from squadron.ui.widgets.plain import block, same_width
+
 
 def ansi_text(screen: str) -> Text:
-    """A captured pane (with colour escapes) as Rich text; safe to call on any thread."""
-    return Text.from_ansi(screen.rstrip("\n"), no_wrap=True)
+    """A captured pane (with colour escapes) as Rich text; safe to call on any thread.
+
+    Colours are kept; whatever else the agent printed is data: a control character left over
+    after the colour codes is shown as a symbol, an undecodable byte as U+FFFD."""
+    text = Text.from_ansi(screen.rstrip("\n"), no_wrap=True)
+    shown = same_width(text.plain)
+    if shown != text.plain:
+        text.plain = shown  # same length: the colour spans still fit
+    return text
 
 
 class PaneView(VerticalScroll):
@@ -38,4 +47,4 @@ class PaneView(VerticalScroll):
 
     def show_message(self, text: str) -> None:
         self.task_id = None
-        self._text.update(Text(text, style="dim italic"))
+        self._text.update(Text(block(text), style="dim italic"))

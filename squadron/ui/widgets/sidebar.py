@@ -2,7 +2,8 @@
 
 All rows live in one Line-API widget (an ``OptionList``), not a widget per row: with a hundred
 tasks, moving the focus or re-laying out the screen stays cheap. Colours come from theme
-variables through Content markup (``$status-waiting`` and friends).
+variables (``$status-waiting`` and friends). Titles and agent names are data: they go into the
+rows as plain ``Content`` parts, control characters shown as symbols (see :mod:`.plain`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from squadron.core.naming import first_line
 from squadron.core.status import Status
 from squadron.core.task import Mode, Task
+from squadron.ui.widgets.plain import line
 
 GLYPHS = {
     Status.STARTING: "◌",
@@ -61,7 +62,7 @@ def matches(task: Task, query: str) -> bool:
 
 def meta_line(task: Task, checking: bool, now: float) -> str:
     """``claude · ⚑ conductor · +3 -1 · ✓ check · ✎ 2 · 4m``"""
-    meta = [task.agent]
+    meta = [line(task.agent)]
     if task.mode == Mode.CONDUCTOR:
         meta.append("⚑ conductor")
     if task.stage.value != "running":
@@ -87,7 +88,7 @@ def row_content(task: Task, checking: bool, now: float, provenance: bool = False
     head = Content.assemble(
         (f"{GLYPHS[task.status]} {label:<{width}}", f"bold $status-{status}"),
         (f"{task.id} ", "dim"),
-        (first_line(task.title, 60), "$text" if task.stage.value == "running" else "dim"),
+        (line(task.title, 60), "$text" if task.stage.value == "running" else "dim"),
     )
     meta_style = "$accent" if task.mode == Mode.CONDUCTOR else "$text-muted"
     meta = Content.styled("  " + meta_line(task, checking, now), meta_style)

@@ -1,4 +1,8 @@
-"""The Task tab: the spec (title, prompt, acceptance criteria) and the task's history."""
+"""The Task tab: the spec (title, prompt, acceptance criteria) and the task's history.
+
+Everything in it came from a user, an agent or git: it is drawn as Rich ``Text`` (never markup),
+with control characters shown as symbols and undecodable bytes replaced (see :mod:`.plain`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from squadron.core.task import Task
+from squadron.core.text import one_line
+from squadron.ui.widgets.plain import block
 
 
 def describe(task: Task) -> Group:
@@ -30,24 +36,29 @@ def describe(task: Task) -> Group:
         ("worktree", task.worktree),
         ("changes", f"+{task.added} -{task.removed}"),
     ):
-        facts.add_row(key, Text(value))
+        facts.add_row(Text(key), Text(one_line(value)))
     history = Table.grid(padding=(0, 2))
     history.add_column(style="dim")
     history.add_column(style="bold")
     history.add_column()
     for entry in task.history[-200:]:
         stamp = time.strftime("%H:%M:%S", time.localtime(entry.at))
-        history.add_row(stamp, entry.kind, Text(entry.detail[:300]))
-    parts: list[object] = [Text(task.title, style="bold underline"), Text(""), facts, Text("")]
-    parts += [Text("Prompt", style="bold"), Text(task.spec.prompt or "(none)"), Text("")]
+        history.add_row(Text(stamp), Text(one_line(entry.kind)), Text(one_line(entry.detail[:300])))
+    title = Text(block(task.title), style="bold underline")
+    parts: list[object] = [title, Text(""), facts, Text("")]
+    parts += [Text("Prompt", style="bold"), Text(block(task.spec.prompt) or "(none)"), Text("")]
     if task.spec.acceptance:
-        parts += [Text("Acceptance criteria", style="bold"), Text(task.spec.acceptance), Text("")]
+        parts += [
+            Text("Acceptance criteria", style="bold"),
+            Text(block(task.spec.acceptance)),
+            Text(""),
+        ]
     if task.check is not None:
         verdict = "passed" if task.check.ok else f"failed (exit {task.check.exit_code})"
         stamp = time.strftime("%H:%M:%S", time.localtime(task.check.at))
         parts += [
             Text(f"Check {verdict} at {stamp} in {task.check.duration:.1f}s", style="bold"),
-            Text(task.check.output[-3000:] or "(no output)"),
+            Text(block(task.check.output[-3000:]) or "(no output)"),
             Text(""),
         ]
     if task.comments or task.rounds:
