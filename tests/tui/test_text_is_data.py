@@ -45,7 +45,7 @@ from squadron.ui.widgets.plain import escape
 from squadron.ui.widgets.sidebar import Sidebar
 from squadron.ui.widgets.task_info import TaskInfo
 from tests.conftest import git
-from tests.integration.helpers import write_user_config
+from tests.integration.helpers import delivered, write_user_config
 from tests.tui.conftest import RecordingApp, RecordingAttacher, until
 from tests.tui.test_diff_view import DiffApp
 
@@ -157,14 +157,14 @@ class Hostile:
 @pytest.fixture
 def hostile(repo: Path, tmp_path: Path, attacher: RecordingAttacher) -> Hostile:
     """A task with hostile text everywhere, its files committed in its worktree, a comment and
-    a failed check recorded; the prompt is typed before the app starts."""
+    a failed check recorded; the supervisor types the prompt before the app starts."""
     output = tmp_path / "check.out"
     output.write_bytes(CHECK_OUTPUT)
     check = shlex.join(["sh", "-c", 'cat "$0"; exit 1', str(output)])
     write_user_config(f'default_agent = "fake"\ncheck = {json.dumps(check)}\n')
     engine = Engine.open(repo)
     task = engine.new_task(TITLE, prompt=PROMPT, agent="fake", acceptance=ACCEPTANCE)
-    assert engine.deliver_prompt(task.id, timeout=15).delivered
+    delivered(engine, task.id)
     worktree = Path(task.worktree)
     for path, text in FILES.items():
         target = worktree / path
