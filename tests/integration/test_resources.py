@@ -117,8 +117,7 @@ def test_full_disk(small_disk: Path, isolated_env: str) -> None:
     tasks = repo / ".git" / "squadron" / "tasks"
 
     refused = run("new", "second", "--agent", "fake", cwd=repo)
-    meta = repo / ".git" / "squadron" / "meta.json"
-    one_line_error(refused, 1, f"cannot write {meta}: No space left on device")
+    one_line_error(refused, 1, f"cannot write {tasks / 't2.json'}: No space left on device")
     policy = run("auto-approve", "t1", "all", cwd=repo)
     one_line_error(policy, 1, f"cannot write {tasks / 't1.json'}: No space left on device")
     assert made(repo, isolated_env) == before
