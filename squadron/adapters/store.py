@@ -203,6 +203,8 @@ class StateStore:
                         )
                 except BaseException:
                     lock.close()
+                    with contextlib.suppress(OSError):  # nothing was created: leave nothing
+                        (self.locks_dir / f"{tid}.new").unlink()
                     raise
                 if created:
                     break
