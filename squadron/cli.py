@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -21,7 +20,6 @@ from squadron.adapters.locate import scrub_repo_environment
 from squadron.core.choices import POLICIES, STRATEGIES
 from squadron.core.errors import SquadronError, UsageError
 from squadron.core.naming import first_line
-from squadron.core.stats import duration, summarize
 from squadron.core.status import Status
 from squadron.core.task import Mode, Task
 from squadron.core.text import clean, is_utf8, one_line
@@ -377,7 +375,7 @@ def cmd_ls(reader: TaskBook | Engine, args: argparse.Namespace) -> int:
         )
         _engine_of(reader, args).supervise()
     if args.json:
-        default = _default_policy(reader)
+        default = reader.default_policy()
         listing = [_row(t, t.auto_approve or default, reader.interrupted(t)) for t in tasks]
         print(json.dumps(listing, indent=1))
         return 0
@@ -424,19 +422,14 @@ def cmd_ls(reader: TaskBook | Engine, args: argparse.Namespace) -> int:
 
 
 def _engine_of(reader: TaskBook | Engine, args: argparse.Namespace) -> Engine:
-    from squadron.engine.engine import Engine
+    """The engine (loaded only now, when ``ls`` must start the supervisor)."""
+    from squadron.engine.book import TaskBook
 
-    if isinstance(reader, Engine):
+    if not isinstance(reader, TaskBook):
         return reader
-    return Engine.open(Path(args.repo) if args.repo else None)
-
-
-def _default_policy(reader: TaskBook | Engine) -> str:
     from squadron.engine.engine import Engine
 
-    if isinstance(reader, Engine):
-        return reader.settings.auto_approve
-    return reader.default_policy()
+    return Engine.open(Path(args.repo) if args.repo else None)
 
 
 def cmd_attach(engine: Engine, args: argparse.Namespace) -> int:
@@ -444,6 +437,8 @@ def cmd_attach(engine: Engine, args: argparse.Namespace) -> int:
         raise UsageError("attach needs a terminal (stdin and stdout must be a tty)")
     argv = engine.attach_argv(args.id)
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    import subprocess
+
     subprocess.run(argv, env=env, check=False)
     print(
         f"{args.id} stays in conductor mode; `squadron handback {args.id}` returns it to "
@@ -568,6 +563,8 @@ def cmd_pr(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_stats(engine: Engine, args: argparse.Namespace) -> int:
+    from squadron.core.stats import duration, summarize
+
     rows = engine.task_figures(engine.tasks())
     summary = summarize(rows)
     if args.json:

@@ -435,7 +435,7 @@ class TmuxServer:
             return None
         failed = bool(blocks) and blocks[-1].error
         done = blocks[:-1] if failed else blocks
-        stdout = "".join(line + "\n" for block in done for line in block.lines)
+        stdout = "".join("\n".join(block.lines) + "\n" for block in done if block.lines)
         stderr = "\n".join(blocks[-1].lines) if failed else ""
         argv = ["tmux", "-C", command_line(commands)]
         return _Result(argv=argv, returncode=1 if failed else 0, stdout=stdout, stderr=stderr)

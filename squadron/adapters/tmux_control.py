@@ -18,8 +18,8 @@ changes a window's size. Notifications (``%sessions-changed``…) between answer
 
 from __future__ import annotations
 
-import collections
 import contextlib
+import functools
 import os
 import select
 import subprocess
@@ -45,6 +45,7 @@ class Block:
     error: bool
 
 
+@functools.lru_cache(maxsize=4096)  # the same pane ids and formats, tick after tick
 def quote(arg: str) -> str:
     """``arg`` as one single-quoted word of tmux's command language."""
     if "'" in arg or "\n" in arg or "\r" in arg:
@@ -70,8 +71,7 @@ class ControlClient:
         self.session = session
         self.timeout = timeout
         self._proc: subprocess.Popen[bytes] | None = None
-        self._buffer = b""  # a partial last line
-        self._lines: collections.deque[bytes] = collections.deque()  # complete lines
+        self._buffer = b""  # what tmux sent that is not read yet
         self._lock = threading.Lock()
 
     # -- connection ------------------------------------------------------------------------
@@ -85,7 +85,6 @@ class ControlClient:
         except OSError as exc:
             raise ControlError(f"cannot start a tmux control client: {exc}") from None
         self._proc, self._buffer = proc, b""
-        self._lines.clear()
         try:
             self._read_block(time.monotonic() + self.timeout)  # the attach's own answer
         except ControlError:
@@ -141,36 +140,59 @@ class ControlClient:
                 raise ControlError(f"tmux control client: {exc}") from None
 
     def _read_block(self, deadline: float) -> Block:
-        """Skip notifications up to the next ``%begin``; collect lines up to its ``%end``."""
-        end: str | None = None
-        lines: list[str] = []
+        """Skip notifications up to the next ``%begin``; the lines up to its ``%end``. Works
+        on the raw bytes (one search per read, one decode per block): a block of a thousand
+        lines costs about as much as one."""
+        start = 0  # where the search for %begin resumes
         while True:
-            line = self._read_line(deadline)
-            if end is None:
-                if line.startswith("%begin "):
-                    end = line[len("%begin ") :]
-                elif line.startswith("%exit"):
+            begin = self._buffer.find(b"%begin ", start)
+            while begin > 0 and self._buffer[begin - 1 : begin] != b"\n":
+                begin = self._buffer.find(b"%begin ", begin + 1)
+            if begin >= 0:
+                if self._buffer.rfind(b"\n%exit", 0, begin) >= 0 or self._buffer.startswith(
+                    b"%exit"
+                ):
                     raise ControlError("tmux server ended the control connection")
-                continue
-            if line == f"%end {end}":
-                return Block(lines, error=False)
-            if line == f"%error {end}":
-                return Block(lines, error=True)
-            lines.append(line)
+                head_end = self._buffer.find(b"\n", begin)
+                if head_end >= 0:
+                    suffix = self._buffer[begin + len(b"%begin ") : head_end]
+                    block = self._take_block(head_end, suffix)
+                    if block is not None:
+                        return block
+                start = begin
+            elif self._buffer.startswith(b"%exit") or b"\n%exit" in self._buffer:
+                raise ControlError("tmux server ended the control connection")
+            else:
+                start = max(0, len(self._buffer) - len(b"%begin "))
+            self._fill(deadline)
 
-    def _read_line(self, deadline: float) -> str:
+    def _take_block(self, head_end: int, suffix: bytes) -> Block | None:
+        """The block whose ``%begin`` line ends at ``head_end``, once its end has arrived."""
+        for marker, error in ((b"\n%end ", False), (b"\n%error ", True)):
+            tail = marker + suffix + b"\n"
+            found = self._buffer.find(tail, head_end)
+            if found < 0:
+                continue
+            if found == head_end:  # no output at all
+                lines: list[str] = []
+            else:
+                body = self._buffer[head_end + 1 : found]
+                lines = body.decode("utf-8", "replace").split("\n")
+            self._buffer = self._buffer[found + len(tail) :]
+            return Block(lines, error=error)
+        return None
+
+    def _fill(self, deadline: float) -> None:
         assert self._proc is not None and self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
-        while not self._lines:
+        while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise ControlError(f"tmux did not answer within {self.timeout:g}s")
             ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fd, 262144)
-            if not chunk:
-                raise ControlError("tmux control client exited")
-            *complete, self._buffer = (self._buffer + chunk).split(b"\n")
-            self._lines.extend(complete)
-        return self._lines.popleft().decode("utf-8", "replace")
+            if ready:
+                break
+        chunk = os.read(fd, 262144)
+        if not chunk:
+            raise ControlError("tmux control client exited")
+        self._buffer += chunk

@@ -212,6 +212,7 @@ class StatusTracker:
         self._base = StatusReading(Status.STARTING, Provenance.ACTIVITY)  # without hooks
         self._current = self._base
         self._fresh = True
+        self._working_since: float | None = None
 
     @property
     def current(self) -> StatusReading:
@@ -222,6 +223,15 @@ class StatusTracker:
     def last_change(self) -> float | None:
         """When the pane's output last changed (None before the first observation)."""
         return self._last_change
+
+    def working_for(self, now: float) -> float:
+        """Seconds the tracker has read working without a break (0 when it is not)."""
+        if self._current.status is not Status.WORKING:
+            self._working_since = None
+            return 0.0
+        if self._working_since is None:
+            self._working_since = now
+        return now - self._working_since
 
     @property
     def idle_pending(self) -> bool:

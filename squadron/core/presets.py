@@ -9,6 +9,7 @@ their config). Tables are checked strictly: an unknown key, a wrong type or a ba
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import shlex
@@ -106,7 +107,7 @@ class Preset:
     # Extra environment for the agent, as sorted (name, value) pairs: dict(preset.env).
     env: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @functools.cached_property
     def activity_only(self) -> bool:
         """True when the preset has no screen or title patterns: status from activity only."""
         return not any(getattr(self, key) for key in PATTERN_KEYS if key != "safe_approve")

@@ -131,6 +131,10 @@ class Engine(CreationOps, ReviewOps, LifecycleOps):
             task = self.store.load(task.id) or task
         return task
 
+    def default_policy(self) -> str:
+        """The configured default auto-approve policy."""
+        return self.settings.auto_approve
+
     def preset_for(self, task: Task) -> Preset:
         return self.settings.agents.get(task.agent) or self.settings.preset("shell")
 

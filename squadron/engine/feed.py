@@ -222,7 +222,7 @@ class TaskFeed:
                 watch_filter=wanted,
                 stop_event=self._stop,
                 debounce=20,
-                step=20,
+                step=50,
                 rust_timeout=1000,
                 yield_on_timeout=False,
             ):

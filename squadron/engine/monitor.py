@@ -291,7 +291,7 @@ class StatusMonitor:
             snap = pane_snapshot(info, screen)
             old = watch.snap
             watch.changed = old is None or (snap.screen, snap.title) != (old.screen, old.title)
-            if watch.changed:
+            if watch.changed and old is not None:  # a first read is news, not output
                 watch.last_output = now
             watch.info, watch.snap, watch.read_wall = info, snap, wall
             watch.read_tick, watch.due = self.ticks, math.inf
@@ -406,9 +406,8 @@ class StatusMonitor:
             if watch.tracker.idle_pending:
                 watch.due = min(watch.due, now + CONFIRM)
             elif self._is_hot(tid, now):
-                steady = watch.tracker.current.status is Status.WORKING and (
-                    now - watch.last_output > FAST
-                )
+                # working for a while already: its end is what matters, read a little less
+                steady = tid not in self.hot and watch.tracker.working_for(self.wall()) > 1.0
                 watch.due = min(watch.due, now + (STEADY if steady else FAST))
             if self._is_hot(tid, now):
                 busy = True

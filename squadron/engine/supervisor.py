@@ -19,7 +19,6 @@ import contextlib
 import fcntl
 import json
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -41,11 +40,11 @@ from squadron.core.task import Mode, Outgoing, Stage, Task
 from squadron.engine.engine import Engine
 from squadron.engine.monitor import Observation, StatusMonitor
 from squadron.engine.repair import repair_links
+from squadron.engine.stats_keeper import StatsKeeper
 from squadron.engine.supervision import SupervisorInfo, build_id
 
 IDLE_EXIT = 60.0  # seconds with nothing to watch before the supervisor exits
 HEARTBEAT = 5.0
-STATS_EVERY = 30.0  # a working task's +/- is refreshed at least this often
 LOG_LIMIT = 512 * 1024
 
 
@@ -64,8 +63,7 @@ class Supervisor:
         self._escalations: list[tuple[float, Alert]] = []
         self._checking: set[str] = set()
         self._auto_checked: dict[str, float] = {}
-        self._stats: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._stats_due: dict[str, float] = {}
+        self.stats = StatsKeeper(engine, self.log)
         self._lock_file: IO[bytes] | None = None
         self._idle_since = time.monotonic()
         self._heartbeat = 0.0
@@ -122,18 +120,14 @@ class Supervisor:
         if self.session:
             self.engine.tmux.use_control(self.session)
         self.log(f"supervising {self.engine.repo.toplevel} (pid {os.getpid()})")
-        threads = [
-            threading.Thread(target=self._watch, name="squadron-watch", daemon=True),
-            threading.Thread(target=self._stats_loop, name="squadron-stats", daemon=True),
-        ]
-        for thread in threads:
-            thread.start()
+        threading.Thread(target=self._watch, name="squadron-watch", daemon=True).start()
+        self.stats.start()
         try:
             for line in repair_links(self.engine, self.engine.tasks()):
                 self.log(line)
             self.monitor.reload()
             for tid in self.monitor.tasks:
-                self._stats.put(tid)
+                self.stats.want(tid)
             while not self._stop.is_set():
                 self.step()
                 if self._should_exit():
@@ -145,6 +139,7 @@ class Supervisor:
                 self._wake.clear()
         finally:
             self._stop.set()
+            self.stats.stop()
             self.engine.tmux.close_control()
             self._release()
             self.log("supervisor stopped")
@@ -215,7 +210,12 @@ class Supervisor:
             except Exception as exc:  # one task's trouble stays its own
                 self._mark_problem(obs.task, f"{type(exc).__name__}: {exc}")
         # every tick: a task can deserve an alert without a status change (its +/- arrived)
-        self._alert(list(self.monitor.tasks.values()))
+        tasks = list(self.monitor.tasks.values())
+        self._alert(tasks)
+        self.stats.follow(
+            {t.worktree: t.id for t in tasks if t.stage in (Stage.RUNNING, Stage.REVIEW)},
+            [t.id for t in tasks if t.status == Status.WORKING],
+        )
         self._escalate()
         if time.monotonic() - self._heartbeat > HEARTBEAT:
             self._reload_config()
@@ -226,13 +226,8 @@ class Supervisor:
     def _act(self, obs: Observation) -> None:
         task = obs.task
         if obs.changed:
-            self._stats.put(task.id)
+            self.stats.want(task.id)
             self._auto_check(task)
-        elif task.status == Status.WORKING and time.monotonic() >= self._stats_due.get(
-            task.id, 0.0
-        ):
-            self._stats_due[task.id] = time.monotonic() + STATS_EVERY
-            self._stats.put(task.id)
         if task.pending():
             self.monitor.hot.add(task.id)
             self._deliver(obs)
@@ -456,24 +451,6 @@ class Supervisor:
                     stderr=subprocess.DEVNULL,
                 )
 
-    # -- diff stats ---------------------------------------------------------------------------
-    def _stats_loop(self) -> None:
-        """Keep each task's +added -removed current, one task at a time, at a bounded cost."""
-        while not self._stop.is_set():
-            try:
-                tid = self._stats.get(timeout=1.0)
-            except queue.Empty:
-                continue
-            task = self.monitor.tasks.get(tid) or self.engine.store.load(tid)
-            if task is None or task.stage in (Stage.ARCHIVED, Stage.MERGED):
-                continue
-            started = time.monotonic()
-            try:
-                self.engine.stats(task)
-            except Exception as exc:
-                self.log(f"{tid}: cannot compute its diff stats: {exc}")
-            self._stop.wait(max(0.05, 2 * (time.monotonic() - started)))
-
     # -- watching the state folder --------------------------------------------------------------
     def _watch(self) -> None:
         """Wake when any process writes task state or an agent's hook writes an event."""
@@ -489,7 +466,7 @@ class Supervisor:
                 watch_filter=None,  # the default filter ignores every path inside ".git"
                 stop_event=self._stop,
                 debounce=20,
-                step=20,
+                step=50,
                 rust_timeout=1000,
                 yield_on_timeout=False,
             ):
