@@ -114,12 +114,19 @@ def bench_tmux_io(bench: Bench, report: Report, engine: Engine, ids: list[str], 
                 f"calls/s: {(own + server) / calls * 1000:.1f}% of a core",
             )
         tmux.close_control()
-    # %output: tmux sends it only for the windows of the session a control client attaches to,
+
+
+def bench_follow_output(bench: Bench, report: Report, engine: Engine, ids: list[str]) -> None:
+    """What following every pane's ``%output`` through control mode would cost (measured
+    while the agents are busy)."""
+    server_pid = int(bench.tmux("display-message", "-p", "#{pid}").strip() or 0)
+    # tmux sends %output only for the windows of the session a control client attaches to,
     # so following every pane means linking every task's window into one session.
     session = "sqbench-follow"
     bench.tmux("new-session", "-d", "-s", session, "sleep 100000")
-    for tid in ids:
-        bench.tmux("link-window", "-d", "-s", f"={engine.get(tid).session}:", "-t", f"={session}:")
+    for n, tid in enumerate(ids):
+        source = f"={engine.get(tid).session}:"
+        bench.tmux("link-window", "-d", "-s", source, "-t", f"={session}:{100 + n}")
     proc = subprocess.Popen(
         ["tmux", "-L", bench.socket, "-C", "attach", "-t", f"={session}", "-f", "ignore-size"],
         stdin=subprocess.PIPE,
@@ -204,13 +211,17 @@ def sample(
     marks: list[tuple[str, Status, str | None]],
     out: dict[str, list[float]],
     rng: random.Random,
+    direct: bool = False,
 ) -> None:
-    """Ask squadron to send (``engine.send(tid, **send)``, as `squadron send` does); for each
-    (frame name, status, provenance) the latency from that frame to the recorded status goes
-    into ``out[frame name (provenance)]``."""
+    """Ask squadron to send (``engine.send(tid, **send)``, as `squadron send` does), or with
+    ``direct`` type it as a person would; for each (frame name, status, provenance) the latency
+    from that frame to the recorded status goes into ``out[frame name (provenance)]``."""
     time.sleep(rng.uniform(0.2, 0.9))  # decorrelate from the supervisor's schedule
     start = time.time()
-    engine.send(tid, **send)  # type: ignore[arg-type]
+    if direct:
+        type_in(engine, tid, str(send["text"]))
+    else:
+        engine.send(tid, **send)  # type: ignore[arg-type]
     for name, status, provenance in marks:
         key = f"{name} ({provenance or 'screen'})"
         seen = wait_for(lambda n=name: frame_after(path, n, start) is not None, 20, name)
@@ -256,6 +267,7 @@ def bench_latency(bench: Bench, report: Report, engine: Engine, samples: int) ->
             [("hook:UserPromptSubmit", Status.WORKING, "hook"), ("hook:Stop", Status.IDLE, "hook")],
             out,
             rng,
+            direct=True,  # through squadron, "working" is known before the hook says it
         )
     for _ in range(max(2, samples // 3)):
         sample(
@@ -320,6 +332,7 @@ def bench_cpu(bench: Bench, report: Report, engine: Engine, ids: list[str], wind
     wait_for(lambda: all(engine.get(t).status == Status.WORKING for t in ids), 60, "all busy")
     time.sleep(3)
     measure(bench, report, engine, f"{len(ids)} busy tasks (spinner 10×/s)", window, 3.0)
+    bench_follow_output(bench, report, engine, ids)
 
 
 # -- 4. ls -------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ def _deserves(task: Task) -> str | None:
         return None  # a human is already at the pane, or the task is done
     title = first_line(task.title, 50)
     if task.status == Status.WAITING:
-        return f"{task.id} is waiting for you: {title}"
+        asks = f" (asks: {first_line(task.question, 80)})" if task.question else ""
+        return f"{task.id} is waiting for you: {title}{asks}"
     if task.status == Status.IDLE and (task.added or task.removed):
         return f"{task.id} is ready for review (+{task.added} -{task.removed}): {title}"
     return None

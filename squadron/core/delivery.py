@@ -83,9 +83,18 @@ def input_area(preset: Preset, screen: str) -> str:
 class Delivery:
     """One text on its way into one agent."""
 
-    def __init__(self, preset: Preset, text: str, first: bool, resumed: bool = False) -> None:
+    def __init__(
+        self,
+        preset: Preset,
+        text: str,
+        first: bool,
+        resumed: bool = False,
+        patience: float = 30.0,
+    ) -> None:
         self.preset = preset
         self.text = text
+        self.patience = patience  # after this long with no prompt, say so (and keep waiting)
+        self._started: float | None = None
         self.settle = max(preset.settle, preset.startup_settle) if first else preset.settle
         lines = [ln for ln in text.splitlines() if ln.strip()]
         self.prefix = _squash(lines[0])[:PREFIX] if lines else ""
@@ -117,6 +126,8 @@ class Delivery:
             if self.phase is Phase.TAKEN:
                 return Step(Action.DONE)  # it took the text, then ended (e.g. "/exit")
             return Step(Action.FAIL, "the agent has exited")
+        if self._started is None:
+            self._started = now
         if snap.screen != self._screen:
             self._screen, self._steady_since = snap.screen, now
         reading = classify(self.preset, snap)
@@ -140,8 +151,15 @@ class Delivery:
         # box: only Enter is missing (a box holding text may not read as "ready")
         in_box = self.resumed and status is not Status.WORKING and self._shows(area) > 0
         if not in_box and not is_ready(self.preset, snap):
-            busy = status is Status.WORKING
-            return Step(Action.WAIT, "the agent is busy" if busy else "waiting for its prompt")
+            if status is Status.WORKING:
+                return Step(Action.WAIT, "the agent is busy")
+            if self._started is not None and now - self._started > self.patience:
+                return Step(
+                    Action.WAIT,
+                    f"the agent has not shown its input prompt for {self.patience:g}s (is "
+                    "it asking something its preset does not know? answer with send --key)",
+                )
+            return Step(Action.WAIT, "waiting for its prompt")
         if now - self._steady_since < self.settle:
             return Step(Action.WAIT, "waiting for its prompt to settle")
         self._since = now

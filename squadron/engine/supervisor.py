@@ -293,7 +293,13 @@ class Supervisor:
         if current is None or current[0] != item.id:
             preset = obs.tracker.preset
             resumed = item.state in ("typing", "entered")
-            delivery = Delivery(preset, item.text, item.kind == "prompt", resumed=resumed)
+            delivery = Delivery(
+                preset,
+                item.text,
+                item.kind == "prompt",
+                resumed=resumed,
+                patience=self.engine.settings.ready_timeout,
+            )
             if (
                 item.state == "entered"
                 and obs.snap is not None

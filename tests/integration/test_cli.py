@@ -44,7 +44,13 @@ def test_new_ls_diff_merge_archive_round_trip(repo: Path) -> None:
     listing = json.loads(squadron("ls", "--json", cwd=repo).stdout)
     worktree = Path(listing[0]["worktree"])
     wait_until(lambda: (worktree / "health.txt").exists(), message="health.txt")
-    row = json.loads(squadron("ls", "--json", cwd=repo).stdout)[0]
+
+    def row_with_stats() -> dict[str, object] | None:  # the supervisor records +/- soon after
+        row = json.loads(squadron("ls", "--json", cwd=repo).stdout)[0]
+        return row if (row["added"], row["removed"]) == (1, 0) else None
+
+    row = wait_until(row_with_stats, message="+1 -0 recorded")
+    assert isinstance(row, dict)
     for key in ("id", "title", "agent", "status", "stage", "mode", "branch", "added", "removed"):
         assert key in row
     assert (row["id"], row["agent"], row["stage"], row["mode"]) == (
@@ -246,3 +252,25 @@ def test_ls_loads_neither_git_nor_tmux_nor_textual(repo: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
     assert "t1" in out.stdout
     assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def test_ls_shows_outside_text_as_data_and_json_is_always_utf8(repo: Path) -> None:
+    """A title holding terminal escapes is shown with them visible, never obeyed; a state
+    file holding undecodable text (an older squadron's) still gives valid UTF-8 JSON."""
+    title = "\x1b]2;owned\x07\x1b[31mred\x1b[0m title"
+    assert squadron("new", title, "--agent", "fake", cwd=repo).returncode == 0
+    path = repo / ".git" / "squadron" / "tasks" / "t1.json"
+    data = json.loads(path.read_text())
+    data["branch"] = "squadron/caf\udce9"  # a lone surrogate, as an old version could write
+    path.write_text(json.dumps(data), encoding="utf-8")
+    listing = subprocess.run(
+        [sys.executable, "-m", "squadron", "ls"], cwd=repo, capture_output=True
+    )
+    assert listing.returncode == 0
+    assert b"\x1b" not in listing.stdout and b"\x07" not in listing.stdout
+    assert "␛[31mred␛[0m title" in listing.stdout.decode("utf-8")
+    raw = subprocess.run(
+        [sys.executable, "-m", "squadron", "ls", "--json"], cwd=repo, capture_output=True
+    ).stdout
+    (row,) = json.loads(raw.decode("utf-8"))  # strict UTF-8: raises if it were not
+    assert row["title"] == title and row["branch"] == "squadron/caf\ufffd"

@@ -120,6 +120,17 @@ def test_full_disk(small_disk: Path, isolated_env: str) -> None:
     one_line_error(refused, 1, f"cannot write {tasks / 't2.json'}: No space left on device")
     policy = run("auto-approve", "t1", "all", cwd=repo)
     one_line_error(policy, 1, f"cannot write {tasks / 't1.json'}: No space left on device")
+    # nothing is typed unless the state that records it could be written first
+    sent = run("send", "t1", "write typed.txt on a full disk", cwd=repo)
+    one_line_error(sent, 1, f"cannot write {tasks / 't1.json'}: No space left on device")
+    time.sleep(1.0)
+    session = next(s for s in made(repo, isolated_env)["sessions"] if s.endswith("_t1"))
+    screen = subprocess.run(
+        ["tmux", "-L", isolated_env, "capture-pane", "-p", "-t", f"={session}:"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "typed.txt" not in screen
     assert made(repo, isolated_env) == before
     assert state_files(repo) == state  # old files whole, no temporary file left behind
 

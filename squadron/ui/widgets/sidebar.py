@@ -74,6 +74,10 @@ def meta_line(task: Task, checking: bool, now: float) -> str:
         meta.append("✓ check" if task.check.ok else "✗ check")
     if task.comments:
         meta.append(f"✎ {len(task.comments)}")
+    if task.pending():
+        meta.append(f"✉ {len(task.pending())}")  # queued for the supervisor to type
+    if task.problem:
+        meta.append("! problem")
     meta.append(since(now - (task.status_since or task.created_at)))
     return " · ".join(meta)
 

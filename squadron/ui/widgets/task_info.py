@@ -26,10 +26,17 @@ def describe(task: Task) -> Group:
     status = f"{task.status_label} (from {task.provenance.value})"
     if task.exit_code is not None:
         status += f", exit code {task.exit_code}"
+    rows = [("id", task.id), ("agent", task.agent), ("status", status)]
+    if task.question:
+        rows.append(("asks", task.question))
+    if task.problem:
+        rows.append(("problem", task.problem))
+    for item in task.pending():
+        rows.append(
+            (f"to type ({item.kind})", f"{item.state}: {item.note}" if item.note else item.state)
+        )
     for key, value in (
-        ("id", task.id),
-        ("agent", task.agent),
-        ("status", status),
+        *rows,
         ("stage", task.stage.value),
         ("mode", task.mode.value),
         ("branch", f"{task.branch}  (from {task.base})"),
