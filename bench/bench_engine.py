@@ -1,18 +1,12 @@
-"""Engine figures over real git and a private tmux server: task creation, monitor CPU, diff, status
-latency.
+"""Engine figures over real git and a private tmux server: task creation and diffs.
 
 Run: ``.venv/bin/python bench/bench_engine.py [--quick]``. Prints figures; asserts nothing.
 
 1. ``engine.new_task`` wall time in a 10,000-file repository (until it returns: the tmux session
    exists), and until the fake agent shows its prompt; median of 5, with a per-step breakdown.
 2. ``engine.diff(tid, stat=True)`` and ``engine.diff(tid)`` for a task with 1,000 changed files.
-3. squadron's CPU with 20 idle fake-agent tasks and a ``StatusMonitor`` running in this process:
-   this process's CPU (all threads) plus the tmux clients it spawned (RUSAGE_CHILDREN), as % of
-   one core, and the tmux server's CPU over the same window (/proc/<pid>/stat).
-4. Status latency: ``engine.send(tid, "work 2")`` to an idle agent until the monitor's callback
-   reports ``working``; once as the TUI does it (send, then ``monitor.poke()``), once as a
-   ``squadron send`` from another process would (no poke) with the monitor quiet (slow ticks).
-5. The same CPU figures with the 20 agents working (``work 600``: a spinner redrawn 10×/s).
+
+Status latency and the supervisor's CPU are measured by ``bench_supervisor.py``.
 """
 
 from __future__ import annotations
@@ -20,13 +14,10 @@ from __future__ import annotations
 import argparse
 import collections
 import os
-import random
 import resource
 import sys
-import threading
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from _common import (
@@ -37,14 +28,11 @@ from _common import (
     isolated,
     make_repo,
     median,
-    pct,
     section,
     write_user_config,
 )
 
-from squadron.core.status import Status
 from squadron.engine.engine import Engine
-from squadron.engine.monitor import StatusMonitor, Tick
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -81,48 +69,6 @@ def wait_for(
     return True
 
 
-class Recorder:
-    """The monitor callback: remembers when each task was reported in each status."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.status: dict[str, Status] = {}
-        self.events: list[tuple[float, str, Status]] = []
-        self.last_change = time.monotonic()
-        self.updates = 0
-
-    def __call__(self, tick: Tick) -> None:
-        now = time.monotonic()
-        if tick.tasks is None:
-            return
-        by_id = {t.id: t for t in tick.tasks}
-        with self.lock:
-            self.updates += 1
-            for tid in tick.changed:
-                task = by_id.get(tid)
-                if task is not None:
-                    self.status[tid] = task.status
-                    self.events.append((now, tid, task.status))
-                    self.last_change = now
-            for tid, task in by_id.items():
-                self.status.setdefault(tid, task.status)
-
-    def first(self, tid: str, status: Status, after: float) -> float | None:
-        with self.lock:
-            for at, t, s in self.events:
-                if at >= after and t == tid and s == status:
-                    return at
-        return None
-
-    def is_status(self, tid: str, status: Status) -> bool:
-        with self.lock:
-            return self.status.get(tid) == status
-
-    def all_in(self, ids: list[str], status: Status) -> bool:
-        with self.lock:
-            return all(self.status.get(t) == status for t in ids)
-
-
 # -- 1. creating tasks ---------------------------------------------------------------------------
 
 
@@ -130,7 +76,7 @@ def wrap_timers(engine: Engine, buckets: dict[str, float]) -> None:
     """Time the steps ``new_task`` makes, by wrapping them on this engine's objects."""
     targets = [
         (engine.repo, ("current_branch", "branch_exists", "unique_branch", "add_worktree")),
-        (engine.store, ("allocate_number", "create")),
+        (engine.store, ("create_new",)),
         (engine.tmux, ("new_session",)),
     ]
     for obj, names in targets:
@@ -178,7 +124,9 @@ def bench_new_task(bench: Bench, report: Report, files: int, runs: int, changed:
         t0 = time.perf_counter()
         task = engine.new_task(f"bench task {i}", agent="fake")
         t1 = time.perf_counter()
-        ok, _snap = engine.wait_ready(task, 30)
+        ok = wait_for(
+            lambda t=task: engine.tmux.capture(t.session).rstrip().endswith(">"), 30, "prompt"
+        )
         t2 = time.perf_counter()
         tids.append(task.id)
         if i == 0:
@@ -228,13 +176,12 @@ def bench_new_task(bench: Bench, report: Report, files: int, runs: int, changed:
         f"new_task + fake agent shows its prompt, median of {runs}",
         median(ready_times) * 1000,
         "ms",
-        note="ready polled every 50 ms with engine.wait_ready",
+        note="the prompt polled every 20 ms",
     )
     steps = [
         "add_worktree",
         "new_session",
-        "allocate_number",
-        "create",
+        "create_new",
         "unique_branch",
         "current_branch",
         "branch_exists",
@@ -302,181 +249,6 @@ def bench_diff(engine: Engine, tid: str, report: Report, changed: int, runs: int
     )
 
 
-# -- 3-5. monitor CPU and latency ----------------------------------------------------------------
-
-
-def server_pid(bench: Bench) -> int:
-    out = bench.tmux("display-message", "-p", "#{pid}").strip()
-    return int(out) if out.isdigit() else 0
-
-
-def agent_pids(bench: Bench, sessions: set[str]) -> list[int]:
-    out = bench.tmux("list-panes", "-a", "-F", "#{session_name} #{pane_pid}")
-    pids = []
-    for line in out.splitlines():
-        name, _, pid = line.partition(" ")
-        if name in sessions and pid.isdigit():
-            pids.append(int(pid))
-    return pids
-
-
-def measure_cpu(
-    bench: Bench,
-    report: Report,
-    monitor: StatusMonitor,
-    seconds: float,
-    label: str,
-    goals: tuple[float, ...],
-    agents: list[int],
-) -> None:
-    spid = server_pid(bench)
-    ticks0 = monitor.ticks
-    s0, c0, v0 = cpu_self(), cpu_children(), proc_cpu(spid)
-    a0 = sum(proc_cpu(p) for p in agents)
-    w0 = time.monotonic()
-    time.sleep(seconds)
-    wall = time.monotonic() - w0
-    s1, c1, v1 = cpu_self(), cpu_children(), proc_cpu(spid)
-    a1 = sum(proc_cpu(p) for p in agents)
-    ticks = monitor.ticks - ticks0
-    own, kids, server = s1 - s0, c1 - c0, v1 - v0
-    goal = goals[0] if goals else None
-    note = (
-        f"this process {own / wall * 100:.2f}% + tmux clients {kids / wall * 100:.2f}%; "
-        f"{ticks} ticks in {wall:.0f}s ({ticks / wall:.1f}/s, "
-        f"{(own + kids) / max(ticks, 1) * 1000:.1f} ms CPU per tick)"
-    )
-    if len(goals) > 1:
-        note += f"; issue 4 goal ≤ {goals[1]:g}%: " + (
-            "within goal" if (own + kids) / wall * 100 <= goals[1] else "OVER GOAL"
-        )
-    report.add(
-        f"squadron CPU, {label} (monitor + tmux clients)",
-        (own + kids) / wall * 100,
-        "% core",
-        goal=goal,
-        note=note,
-    )
-    report.add(f"tmux server CPU, {label}", server / wall * 100, "% core")
-    report.add(
-        f"  the agents themselves, {label} (not squadron; context)",
-        (a1 - a0) / wall * 100,
-        "% core",
-    )
-
-
-def latency_series(
-    engine: Engine,
-    monitor: StatusMonitor,
-    rec: Recorder,
-    ids: list[str],
-    samples: int,
-    poke: bool,
-    quiet: bool,
-) -> tuple[list[float], list[float]]:
-    """Send ``work 2`` to idle tasks in turn; seconds from send to ``working`` reported."""
-    latencies, send_times = [], []
-    rng = random.Random(7)
-    for i in range(samples):
-        tid = ids[i % len(ids)]
-        if quiet:
-            # Every agent idle and no screen change for a while: the monitor is on slow ticks.
-            wait_for(lambda: rec.all_in(ids, Status.IDLE), 30, "all idle")
-            wait_for(lambda: time.monotonic() - rec.last_change > 3.5, 30, "a quiet monitor")
-        else:
-            wait_for(partial(rec.is_status, tid, Status.IDLE), 30, f"{tid} idle")
-        time.sleep(rng.uniform(0.2, 0.8))  # decorrelate from the tick phase
-        t0 = time.monotonic()
-        engine.send(tid, "work 2")
-        sent = time.monotonic()
-        if poke:
-            monitor.poke()
-        if wait_for(partial(rec.first, tid, Status.WORKING, t0), 10, f"{tid} working"):
-            seen = rec.first(tid, Status.WORKING, t0)
-            if seen is not None:
-                latencies.append(seen - t0)
-                send_times.append(sent - t0)
-    return latencies, send_times
-
-
-def bench_monitor(
-    bench: Bench, report: Report, n_tasks: int, window: float, poked: int, quiet: int
-) -> None:
-    repo = make_repo(bench.root / "small" / "proj", 20)
-    engine = Engine.open(repo)
-    section(f"{n_tasks} fake-agent tasks with a StatusMonitor in this process")
-    t0 = time.perf_counter()
-    tasks = [engine.new_task(f"idle agent {i}", agent="fake") for i in range(n_tasks)]
-    ids = [t.id for t in tasks]
-    for task in tasks:
-        engine.wait_ready(task, 30)
-    print(
-        f"  (created {n_tasks} tasks and saw their prompts in {time.perf_counter() - t0:.1f}s)",
-        flush=True,
-    )
-    rec = Recorder()
-    monitor = StatusMonitor(engine, on_update=rec)
-    started = time.monotonic()
-    monitor.start()
-    try:
-        wait_for(lambda: rec.all_in(ids, Status.IDLE), 60, "all tasks idle")
-        print(
-            f"  (monitor reported all {n_tasks} idle after {time.monotonic() - started:.1f}s)",
-            flush=True,
-        )
-        wait_for(lambda: time.monotonic() - rec.last_change > 4.0, 30, "a quiet monitor")
-        pids = agent_pids(bench, {t.session for t in tasks})
-        measure_cpu(
-            bench, report, monitor, window, f"{n_tasks} idle tasks, {window:g}s", (0.5, 1.0), pids
-        )
-
-        section("status latency: engine.send(tid, 'work 2') → monitor reports working")
-        pool = ids[: min(8, len(ids))]
-        lat, sends = latency_series(engine, monitor, rec, pool, poked, poke=True, quiet=False)
-        report.add(
-            f"send → working reported, p50 ({len(lat)} sends, then poke as the TUI)",
-            pct(lat, 0.5) * 1000,
-            "ms",
-        )
-        report.add(
-            "send → working reported, p95 (same)",
-            pct(lat, 0.95) * 1000,
-            "ms",
-            goal=250,
-            note=f"max {max(lat, default=float('nan')) * 1000:.0f} ms; "
-            f"engine.send itself takes {median(sends) * 1000:.0f} ms (median); "
-            f"{len(pool)} tasks in turn, the monitor mostly on fast ticks",
-        )
-        lat_q, _ = latency_series(engine, monitor, rec, pool, quiet, poke=False, quiet=True)
-        report.add(
-            f"send → working, no poke, quiet monitor, p50 ({len(lat_q)} sends)",
-            pct(lat_q, 0.5) * 1000,
-            "ms",
-            note="like `squadron send` from another process while every task is idle: "
-            "the monitor is on 1 s ticks and woken by the task-file watcher",
-        )
-        report.add(
-            "send → working, no poke, quiet monitor, max",
-            max(lat_q, default=float("nan")) * 1000,
-            "ms",
-            goal=250,
-        )
-
-        section(f"{n_tasks} working tasks (each fake agent told `work 600`)")
-        wait_for(lambda: rec.all_in(ids, Status.IDLE), 30, "all idle")
-        for tid in ids:
-            engine.send(tid, "work 600")
-        wait_for(lambda: rec.all_in(ids, Status.WORKING), 30, "all working")
-        time.sleep(3)
-        measure_cpu(
-            bench, report, monitor, window, f"{n_tasks} working tasks, {window:g}s", (5.0,), pids
-        )
-    finally:
-        monitor.stop()
-    if engine.problems:
-        print(f"  (engine problems: {engine.problems[:3]})", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, short windows")
@@ -492,10 +264,8 @@ def main() -> None:
         write_user_config('default_agent = "fake"\n')
         if quick:
             bench_new_task(bench, report, files=2_000, runs=3, changed=200)
-            bench_monitor(bench, report, n_tasks=10, window=10, poked=6, quiet=2)
         else:
             bench_new_task(bench, report, files=10_000, runs=5, changed=1_000)
-            bench_monitor(bench, report, n_tasks=20, window=60, poked=20, quiet=5)
     report.emit()
 
 

@@ -345,9 +345,12 @@ def bench_ls(bench: Bench, report: Report, count: int, runs: int) -> None:
     for i in range(count):
         engine.new_task(f"task number {i}", agent="shell")
     wait_for(lambda: supervision.is_running(engine.store), 30, "the supervisor")
-    wait_for(lambda: all(t.status != Status.STARTING for t in engine.tasks()), 60, "statuses")
+    wait_for(lambda: all(t.status == Status.IDLE for t in engine.tasks()), 120, "all idle")
+    time.sleep(15)  # the supervisor has computed every task's +/- and is quiet
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([sys.executable, "-m", "squadron", "ls"], cwd=repo, env=env, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "squadron", "ls"], cwd=repo, env=env, capture_output=True
+    )  # writes the bytecode caches a user's first run writes
     for args in (["ls"], ["ls", "--json"]):
         times = []
         for _ in range(runs):

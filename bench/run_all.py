@@ -19,7 +19,12 @@ from _common import RESULT_PREFIX, fmt
 
 HERE = Path(__file__).resolve().parent
 # (script, takes --quick). bench_diff_view.py has fixed sizes and takes about two seconds.
-SCRIPTS = [("bench_engine.py", True), ("bench_tui.py", True), ("bench_diff_view.py", False)]
+SCRIPTS = [
+    ("bench_engine.py", True),
+    ("bench_supervisor.py", True),
+    ("bench_tui.py", True),
+    ("bench_diff_view.py", False),
+]
 DIFF_VIEW_LINE = re.compile(r"^\s{4}(\S.*?)\s{2,}([\d.]+) ms(?: \((.*)\))?$")
 DIFF_VIEW_HEAD = re.compile(r"^\s*([\d,]+) files / +([\d,]+) diff lines:$")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -32,6 +31,8 @@ def task_id(number: int) -> str:
 
 def repo_key(repo_name: str, common_dir: str) -> str:
     """A short tag naming one repository on the shared private tmux server."""
+    import hashlib  # here: `ls` needs no hash and loads fast without it
+
     digest = hashlib.sha1(common_dir.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
     return f"{slugify(repo_name, fallback='repo')[:20]}-{digest}"
 

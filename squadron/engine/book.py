@@ -8,7 +8,6 @@ process, no GitPython import. A repository it cannot read this way goes through 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +43,8 @@ class TaskBook:
     def default_policy(self) -> str:
         """The configured default auto-approve policy (project file over user file); the full
         configuration is checked by every command that acts."""
+        import tomllib
+
         from squadron.adapters.places import project_config_path, user_config_path
 
         policy = "off"

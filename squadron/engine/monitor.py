@@ -49,7 +49,7 @@ BATCH = 0.03  # panes due this soon are read with the ones due now
 HOT = 2.0  # output this recent makes a pane hot
 SCAN_BUSY, SCAN_SLOW, SCAN_QUIET = 0.5, 1.0, 2.0
 QUIET_AFTER = 10.0
-RELOAD_EVERY = 2.0  # task files are re-listed at least this often (besides the watcher)
+RELOAD_EVERY = 10.0  # task files are re-listed at least this often (besides the watcher)
 
 
 @dataclass

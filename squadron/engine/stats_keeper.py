@@ -125,7 +125,7 @@ class StatsKeeper:
                     *paths,
                     stop_event=self._restart,
                     debounce=300,
-                    step=500,
+                    step=1000,
                     rust_timeout=2000,
                     yield_on_timeout=False,
                 ):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import signal
@@ -56,6 +55,8 @@ class SupervisorInfo:
 def build_id() -> str:
     """This install of squadron: its version, interpreter and source files. A supervisor of
     another build is replaced (an upgrade, an edited checkout, another virtualenv)."""
+    import hashlib
+
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(f"{squadron.__version__}\0{sys.executable}".encode())
     root = Path(squadron.__file__).parent

@@ -68,6 +68,7 @@ class Supervisor:
         self._idle_since = time.monotonic()
         self._heartbeat = 0.0
         self._config_stamp = self._config_mtimes()
+        self._build = build_id()  # the code this process runs (replaced when it changes)
 
     # -- life ---------------------------------------------------------------------------------
     def _acquire(self) -> None:
@@ -92,7 +93,7 @@ class Supervisor:
         self._heartbeat = time.monotonic()
         info = {
             "pid": os.getpid(),
-            "build": build_id(),
+            "build": self._build,
             "version": squadron.__version__,
             "started_at": getattr(self, "_started_at", time.time()),
             "session": self.session or "",
@@ -472,7 +473,7 @@ class Supervisor:
                 watch_filter=None,  # the default filter ignores every path inside ".git"
                 stop_event=self._stop,
                 debounce=20,
-                step=50,
+                step=100,
                 rust_timeout=1000,
                 yield_on_timeout=False,
             ):
