@@ -65,7 +65,6 @@ class TaskFeed:
         self._preview_wall = 0.0
         self._preview_due = 0.0
         self._last_output = -math.inf
-        self.removed: set[str] = set()  # tasks this viewer deleted itself (not "vanished")
 
     # -- life -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -131,7 +130,9 @@ class TaskFeed:
         for tid in set(self._mtimes) - set(mtimes):
             task = self.tasks.pop(tid, None)
             changed.append(tid)
-            if task is not None and tid not in self.removed:
+            # `rm` keeps what a task was in removed/; a file gone without that is news
+            removed = (self.engine.store.removed_dir / f"{tid}.json").exists()
+            if task is not None and not removed:
                 vanished.append(tid)
         for tid, mtime in mtimes.items():
             if self._mtimes.get(tid) == mtime:

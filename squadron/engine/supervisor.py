@@ -315,8 +315,12 @@ class Supervisor:
         elif step.action is Action.TYPE:
             if self._set_item(task.id, item.id, state="typing", note="typing") is None:
                 return
-            with self.engine.store.typing(task.id):
-                self.engine.tmux.send_text(task.session, item.text)
+            try:
+                with self.engine.store.typing(task.id):
+                    self.engine.tmux.send_text(task.session, item.text)
+            except (TmuxError, UnicodeError) as exc:  # e.g. undecodable text from an old file
+                self._finish(task, item, obs, Step(Action.FAIL, f"cannot type it: {exc}"))
+                return
             self.monitor.poke(task.id)
         elif step.action is Action.ENTER:
             self._set_item(task.id, item.id, state="entered", note="submitted")

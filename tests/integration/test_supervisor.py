@@ -345,3 +345,25 @@ def test_the_supervisor_runs_outside_the_tui_process(engine: Engine) -> None:
     assert info.pid != os.getpid()  # type: ignore[union-attr]
     argv = Path(f"/proc/{info.pid}/cmdline").read_bytes().split(b"\0")  # type: ignore[union-attr]
     assert b"squadron" in argv and b"supervise" in argv
+
+
+def test_text_that_cannot_be_typed_fails_alone(engine: Engine, log: Path) -> None:
+    """Undecodable bytes in a queued text (a state file from an older squadron): that entry
+    fails with the reason; the task and every other task go on."""
+    bad = engine.new_task("bad bytes", agent="fake").id
+    good = engine.new_task("good", agent="fake").id
+    recorded(engine, bad, Status.IDLE)
+
+    def change(t):  # type: ignore[no-untyped-def]
+        t.enqueue(Outgoing(0, "message", "caf\udce9 au lait"))
+
+    engine.store.update(bad, change)
+    engine.send(good, "write fine.txt yes")
+    delivered(engine, good)
+    failed = wait_until(
+        lambda: next((o for o in engine.get(bad).outbox if o.state == "failed"), None), 15
+    )
+    assert "cannot type it" in failed.note  # type: ignore[union-attr]
+    engine.send(bad, "write after.txt still fine")
+    wait_until(lambda: (Path(engine.get(bad).worktree) / "after.txt").exists(), 15)
+    assert received(log) == ["write fine.txt yes", "write after.txt still fine"]

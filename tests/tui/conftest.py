@@ -96,3 +96,13 @@ async def click(pilot: Pilot[object], selector: str) -> None:
 
     await until(pilot, placed, message=f"{selector} on screen")
     await pilot.click(selector)
+
+
+def rows_text(app: App[object]) -> str:
+    """The text of every row of the task list, as drawn."""
+    from squadron.ui.widgets.sidebar import Sidebar
+
+    main = getattr(app, "main", None)
+    if main is None:
+        return ""
+    return "\n".join(row.text for row in main.query_one(Sidebar).rows())

@@ -386,3 +386,21 @@ async def test_keys_are_remappable_and_unknown_ids_reported(
         await until(pilot, lambda: app.screen is main(app), message="help closed")
         await pilot.press("N")
         await until(pilot, lambda: app.screen.query("#title"), message="N opens the dialog")
+
+
+async def test_a_task_whose_state_file_vanishes_is_reported(
+    app: RecordingApp, engine: Engine
+) -> None:
+    tid = start_task(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.feed is not None
+        await until(pilot, lambda: rows(app) and tid in app.feed.tasks, message="followed")
+        engine.store.path_of(tid).unlink()  # deleted by hand, or by another tool
+        await until(pilot, lambda: shown(app, f"{tid} is gone"), message="reported")
+        assert rows(app) == []
+        # one squadron removed (here or in another terminal) is not "gone": it was removed
+        other = start_task(engine, title="Removed here")
+        await until(pilot, lambda: other in app.feed.tasks, message="the other task followed")
+        engine.remove(other)
+        await until(pilot, lambda: not rows(app), message="no rows")
+        assert not shown(app, f"{other} is gone")

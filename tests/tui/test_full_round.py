@@ -17,7 +17,7 @@ from squadron.engine.engine import Engine
 from squadron.ui.screens.main import MainScreen
 from tests.conftest import git
 from tests.integration.helpers import write_user_config
-from tests.tui.conftest import RecordingApp, RecordingAttacher, shown, until
+from tests.tui.conftest import RecordingApp, RecordingAttacher, click, rows_text, shown, until
 from tests.tui.test_review import (
     SIZE,
     agent_writes,
@@ -83,6 +83,8 @@ async def test_full_review_round_to_merge_and_archive(
         await until(pilot, lambda: app.main and app.main.selected_id == tid, message="selected")
         await pilot.press("c")
         await until(pilot, lambda: shown(app, "check failed"), message="failing check")
+        # `f` is allowed once the task list holds the recorded failure
+        await until(pilot, lambda: "✗ check" in rows_text(app), message="the failure listed")
         await pilot.press("f")
         await until(pilot, lambda: "The check" in log.read_text(), message="failure sent")
         agent_writes(engine, tid, "status.txt", "ok")
@@ -103,11 +105,11 @@ async def test_full_review_round_to_merge_and_archive(
             lambda: not app.screen.query_one("#merge").disabled,
             message="merge allowed by the passing check",
         )
-        await pilot.click("#merge")
-        await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, message="merged")
+        await click(pilot, "#merge")
+        await until(pilot, lambda: engine.get(tid).stage == Stage.MERGED, 20, message="merged")
         await until(pilot, lambda: app.screen.query("#confirm"), message="archive offered")
-        await pilot.click("#confirm")
-        await until(pilot, lambda: engine.get(tid).stage == Stage.ARCHIVED, message="archived")
+        await click(pilot, "#confirm")
+        await until(pilot, lambda: engine.get(tid).stage == Stage.ARCHIVED, 20, message="archived")
     assert (repo / "status.txt").read_text() == "ok\n"
     assert (repo / "two.py").read_text() == "renamed = 2\n"
     assert not Path(engine.get(tid).worktree).exists()
