@@ -194,14 +194,14 @@ class StatusTracker:
         debounce: float = 1.5,
         stall_after: float = 120.0,
         hook_grace: float = 3.0,
-        submit_grace: float = 1.5,
+        submit_grace: float | None = None,
     ) -> None:
         self._classified: tuple[PaneSnapshot | None, StatusReading | None] = (None, None)
         self.preset = preset
         self.debounce = debounce
         self.stall_after = stall_after
         self.hook_grace = hook_grace
-        self.submit_grace = submit_grace
+        self.submit_grace = preset.submit_grace if submit_grace is None else submit_grace
         self._expect_until: float | None = None  # an instruction was just submitted
         self._hook: tuple[Status, float] | None = None  # latest hook event and its time
         self._disagree_since: float | None = None  # screen has contradicted the hook since

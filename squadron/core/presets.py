@@ -102,6 +102,9 @@ class Preset:
     startup_settle: float = 1.5
     # Lines above the input_box match that belong to the input area (where typed text shows).
     input_lines_above: int = 0
+    # Seconds after squadron submits an instruction during which idle is not believed unless
+    # the agent was seen working (some agents draw nothing for a few seconds after Enter).
+    submit_grace: float = 3.0
     # Which hook integration the engine installs: "claude", "codex" or "none".
     hooks: str = "none"
     # Extra environment for the agent, as sorted (name, value) pairs: dict(preset.env).
@@ -256,7 +259,7 @@ def _convert(preset: str, key: str, value: Any) -> object:
         return _choice(preset, key, value, PROMPT_MODES)
     if key == "hooks":
         return _choice(preset, key, value, HOOK_KINDS)
-    if key in ("submit_delay", "settle", "startup_settle"):
+    if key in ("submit_delay", "settle", "startup_settle", "submit_grace"):
         return _seconds(preset, key, value)
     if key == "input_lines_above":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -19,13 +19,23 @@ import pytest
 from tests.integration.helpers import squadron, write_user_config
 from tests.live.conftest import AGENTS, Mock, installed
 
-# What answers each agent's start-up question (its first option is the trusting one).
+# What answers each agent's start-up questions (their first option is the trusting one).
 ANSWERS = {
     "claude": ["--key", "Enter"],
     "codex": ["--key", "Enter"],
     "gemini": ["--key", "Enter"],
     "aider": ["--key", "y", "--enter"],
 }
+# aider asks more on a first run; "yes" there would open a browser.
+DECLINE = ("what's new", "documentation url")
+
+
+def answer_for(agent: str, question: str) -> list[str]:
+    if agent == "aider" and any(d in question.lower() for d in DECLINE):
+        return ["--key", "n", "--enter"]
+    return ANSWERS[agent]
+
+
 # What each start-up question says (None: the agent asks nothing at start).
 QUESTIONS = {
     "claude": "trust",
@@ -98,6 +108,7 @@ def test_a_real_agent_from_start_up_question_to_the_file_it_wrote(
     tid = made.stdout.strip()
     seen: list[str] = []
     answered_at: float | None = None
+    answered: set[str] = set()
     asked = ""
     deadline = time.monotonic() + 200
     while time.monotonic() < deadline:
@@ -107,12 +118,14 @@ def test_a_real_agent_from_start_up_question_to_the_file_it_wrote(
             seen.append(sample)
             print(f"{agent} {time.strftime('%H:%M:%S')} {sample}", file=sys.stderr)
         delivered = not now["pending"]
-        if now["status"] == "waiting" and not delivered and answered_at is None:
-            asked = now["question"]
-            assert agent in ANSWERS, f"{agent} asked at start: {asked}"
+        question = now["question"]
+        if now["status"] == "waiting" and not delivered and question not in answered:
+            asked = asked or question
+            assert agent in ANSWERS, f"{agent} asked at start: {question}"
             time.sleep(2)  # nothing is typed into the question meanwhile (checked below)
             answered_at = time.time()
-            answer = squadron("send", tid, *ANSWERS[agent], cwd=repo)
+            answered.add(question)
+            answer = squadron("send", tid, *answer_for(agent, question), cwd=repo)
             assert answer.returncode == 0, answer.stderr
         worktree = Path(now["worktree"])
         done = (worktree / "hello.txt").exists() and now["status"] == "idle" and delivered
