@@ -2,9 +2,9 @@
 
 Policies: ``off`` never answers; ``safe`` answers only questions the preset lists as safe
 (edits in the worktree, reads), never shell commands; ``all`` answers every question the
-preset knows how to answer. An answer waits ``delay`` seconds first; if the screen moves in
-the meantime (the human typed, or the agent went on) the pending answer is cancelled and not
-re-armed until the agent stops waiting. Each question is answered once.
+preset knows how to answer. An answer waits ``delay`` seconds first; if the screen moves after
+the question came up (the human typed, or the agent went on), nothing is answered until the
+agent stops waiting. Each question is answered once.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class AutoApprover:
         self._pending: _Pending | None = None
         self._answered: str | None = None
         self._cancelled = False
+        self._asked: str | None = None  # the screen when the question came up
 
     @property
     def armed(self) -> bool:
@@ -61,7 +62,13 @@ class AutoApprover:
         """True when squadron should answer the question on screen now."""
         if reading.status != Status.WAITING or snap is None or snap.dead:
             self._pending, self._answered, self._cancelled = None, None, False
+            self._asked = None
             return False
+        if self._asked is None:
+            self._asked = snap.screen
+        elif self._answered is None and snap.screen != self._asked:
+            # the screen moved since the question came up: someone is answering it
+            self._pending, self._cancelled = None, True
         if policy == "off" or not unattended or not preset.approve_keys or self._cancelled:
             self._pending = None
             return False
@@ -69,9 +76,6 @@ class AutoApprover:
             return False  # answered already; wait for the agent to move on
         if policy == "safe" and not safe_to_approve(preset, snap):
             self._pending = None
-            return False
-        if self._pending is not None and self._pending.screen != snap.screen:
-            self._pending, self._cancelled = None, True  # the screen moved: someone typed
             return False
         if self._pending is None:
             self._pending = _Pending(snap.screen, now + self.delay)

@@ -82,7 +82,8 @@ def test_each_transition(engine: Engine, monitor: StatusMonitor) -> None:
     assert engine.get(tid).question == ""
     type_in(engine, tid, "exit 4")
     reach(monitor, tid, Status.EXITED)
-    assert engine.get(tid).exit_code == 4
+    # tmux may collect the exit status a moment after it saw the pane die
+    wait_until(lambda: (monitor.tick(), engine.get(tid).exit_code)[1] == 4, 5, message="code")
     assert engine.get(tid).provenance == Provenance.PROCESS
     engine.tmux.kill_session(engine.get(tid).session)
     reach(monitor, tid, Status.LOST)
