@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from squadron.adapters.store import StateError
 from squadron.adapters.tmux import PaneInfo, TmuxError
 from squadron.core.approve import AutoApprover
 from squadron.core.delivery import question_text
@@ -387,7 +388,7 @@ class StatusMonitor:
         watch = self._watches.get(task.id)
         if task.problem != problem:
             stored = None
-            with contextlib.suppress(OSError):  # the disk may be why it failed
+            with contextlib.suppress(OSError, StateError):  # the disk may be why it failed
                 stored = self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
             if stored is not None:
                 self.tasks[task.id] = task = stored

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 import squadron
-from squadron.adapters.store import atomic_write
+from squadron.adapters.store import StateError, atomic_write
 from squadron.adapters.tmux import TmuxError
 from squadron.core.alerts import Alert, AlertTracker
 from squadron.core.approve import question_line
@@ -69,6 +69,7 @@ class Supervisor:
         self._heartbeat = 0.0
         self._config_stamp = self._config_mtimes()
         self._build = build_id()  # the code this process runs (replaced when it changes)
+        self._started_at = time.time()
 
     # -- life ---------------------------------------------------------------------------------
     def _acquire(self) -> None:
@@ -86,7 +87,7 @@ class Supervisor:
                 "`squadron supervisor stop` stops it"
             ) from None
         self._lock_file = fh
-        with contextlib.suppress(OSError):  # a full disk must not stop the supervisor
+        with contextlib.suppress(OSError, StateError):  # a full disk must not stop it
             self._write_info()
 
     def _write_info(self) -> None:
@@ -95,11 +96,10 @@ class Supervisor:
             "pid": os.getpid(),
             "build": self._build,
             "version": squadron.__version__,
-            "started_at": getattr(self, "_started_at", time.time()),
+            "started_at": self._started_at,
             "session": self.session or "",
             "heartbeat": time.time(),
         }
-        self._started_at = info["started_at"]
         atomic_write(self.engine.store.supervisor_info, json.dumps(info) + "\n")
 
     def _release(self) -> None:
@@ -220,7 +220,7 @@ class Supervisor:
         self._escalate()
         if time.monotonic() - self._heartbeat > HEARTBEAT:
             self._reload_config()
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, StateError):
                 self._write_info()
         return observations
 
@@ -244,7 +244,7 @@ class Supervisor:
         problem = first_line(f"squadron cannot drive this task: {problem}", 300)
         self.log(f"{task.id}: {problem}")
         if task.problem != problem:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, StateError):
                 self.engine.store.update(task.id, lambda t: setattr(t, "problem", problem))
 
     # -- typing -------------------------------------------------------------------------------
@@ -476,8 +476,8 @@ class Supervisor:
                 store.events_dir,
                 watch_filter=None,  # the default filter ignores every path inside ".git"
                 stop_event=self._stop,
-                debounce=20,
-                step=100,
+                debounce=10,
+                step=50,
                 rust_timeout=1000,
                 yield_on_timeout=False,
             ):
