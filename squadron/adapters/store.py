@@ -67,8 +67,8 @@ def atomic_write(path: Path, text: str) -> None:
         _write_replace(path, text)
 
 
-def _write_new(path: Path, text: str) -> bool:
-    """Write ``path`` whole, only if it does not exist (False when it does)."""
+def _write_temp(path: Path, text: str) -> str:
+    """``text`` written whole and synced to a new temporary file beside ``path``; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -76,29 +76,49 @@ def _write_new(path: Path, text: str) -> bool:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        return True
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Write ``path`` whole, only if it does not exist (False when it does)."""
+    tmp = _write_temp(path, text)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+    return True
 
 
 def _write_replace(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = _write_temp(path, text)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def lock_held(path: Path) -> bool:
+    """Whether some process holds an flock on ``path`` now (False when it does not exist)."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return False
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return False
 
 
 @dataclass
@@ -163,16 +183,17 @@ class StateStore:
 
     def being_created(self, task_id: str) -> bool:
         """A `new` is creating this task right now (its creation lock is held)."""
-        try:
-            fh = open(self.locks_dir / f"{task_id}.new", "rb")  # noqa: SIM115
-        except FileNotFoundError:
-            return False
-        with fh:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            return False
+        return lock_held(self.locks_dir / f"{task_id}.new")
+
+    def mtimes(self) -> dict[str, int]:
+        """Every task file's modification time (ns), by task id: what changed since."""
+        out: dict[str, int] = {}
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(self.tasks_dir):
+                if entry.name.endswith(".json"):
+                    with contextlib.suppress(FileNotFoundError):
+                        out[entry.name[: -len(".json")]] = entry.stat().st_mtime_ns
+        return out
 
     # -- ids ---------------------------------------------------------------------------------
     def create_new(self, make: Callable[[str], Task], floor: int = 0) -> tuple[Task, Any]:
@@ -305,16 +326,6 @@ class StateStore:
                 self.removed_dir.mkdir(parents=True, exist_ok=True)
                 os.replace(path, self.removed_dir / path.name)
             self.events_path(task_id).unlink(missing_ok=True)
-
-    def signature(self) -> tuple[tuple[str, int], ...]:
-        """A cheap fingerprint of the tasks folder (names and mtimes) to notice outside edits."""
-        if not self.tasks_dir.is_dir():
-            return ()
-        out = []
-        for entry in os.scandir(self.tasks_dir):
-            if entry.name.endswith(".json"):
-                out.append((entry.name, entry.stat().st_mtime_ns))
-        return tuple(sorted(out))
 
 
 def _number(stem: str) -> int:

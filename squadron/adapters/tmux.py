@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -703,29 +703,11 @@ class TmuxServer:
 
         Returns ``{target: screen}``; targets that no longer exist are left out.
         """
-        pending = list(dict.fromkeys(targets))
-        screens: dict[str, str] = {}
-        while pending:
-            chunk = pending[:CAPTURE_CHUNK]
-            marker = f"{_SEP}squadron-{uuid.uuid4().hex}{_SEP}\n"
-            commands: list[list[str]] = []
-            for target in chunk:
-                commands.append(self._capture_command(self._pane_target(target), ansi, start, join))
-                commands.append(["display-message", "-p", marker.rstrip("\n")])
-            result = self._run(*commands)
-            parts = result.stdout.split(marker)
-            done = len(parts) - 1  # captures followed by their marker are complete
-            screens.update(zip(chunk[:done], parts[:done], strict=True))
-            if result.returncode == 0:
-                pending = pending[len(chunk) :]
-                continue
-            error = self._error("capture-pane", result)
-            if isinstance(error, NoServerError):
-                break
-            if not isinstance(error, TargetNotFoundError) or done >= len(chunk):
-                raise error
-            pending = pending[done + 1 :]  # tmux stops at the failed target: skip it, go on
-        return screens
+
+        def capture(t: str) -> list[list[str]]:
+            return [self._capture_command(t, ansi, start, join)]
+
+        return dict(self._each_pane(targets, capture, CAPTURE_CHUNK))
 
     def pane_info(self, target: str) -> PaneInfo | None:
         """One pane's facts (as :meth:`list_panes` gives them), or None when it is gone."""
@@ -741,34 +723,48 @@ class TmuxServer:
     def read_panes(self, targets: Iterable[str]) -> dict[str, tuple[PaneInfo, str]]:
         """Each pane's facts (as :meth:`list_panes` gives them) and its screen, for several
         panes in as few tmux calls as possible. Panes that no longer exist are left out."""
-        pending = list(dict.fromkeys(targets))
+
+        def facts_and_screen(t: str) -> list[list[str]]:
+            info = ["display-message", "-p", "-t", t, PANE_FORMAT]
+            return [info, self._capture_command(t, False, None, False)]
+
         out: dict[str, tuple[PaneInfo, str]] = {}
+        for target, part in self._each_pane(targets, facts_and_screen, CAPTURE_CHUNK // 2):
+            record, sep, screen = part.partition(_END + "\n")
+            if sep:
+                out[target] = (PaneInfo.parse(record), screen)
+        return out
+
+    def _each_pane(
+        self,
+        targets: Iterable[str],
+        commands_for: Callable[[str], list[list[str]]],
+        chunk_size: int,
+    ) -> Iterator[tuple[str, str]]:
+        """Run ``commands_for(pane)`` for each pane, ``chunk_size`` panes per tmux call, and
+        yield ``(target, output)``. A marker line after each pane's commands splits the output;
+        tmux stops a call at a pane that is gone, so that pane is skipped and the rest go on."""
+        pending = list(dict.fromkeys(targets))
         while pending:
-            chunk = pending[: CAPTURE_CHUNK // 2]
+            chunk = pending[:chunk_size]
             marker = f"{_SEP}squadron-{uuid.uuid4().hex}{_SEP}\n"
             commands: list[list[str]] = []
             for target in chunk:
-                t = self._pane_target(target)
-                commands.append(["display-message", "-p", "-t", t, PANE_FORMAT])
-                commands.append(self._capture_command(t, False, None, False))
+                commands.extend(commands_for(self._pane_target(target)))
                 commands.append(["display-message", "-p", marker.rstrip("\n")])
             result = self._run(*commands)
             parts = result.stdout.split(marker)
-            done = len(parts) - 1
-            for target, part in zip(chunk[:done], parts[:done], strict=True):
-                record, sep, screen = part.partition(_END + "\n")
-                if sep:
-                    out[target] = (PaneInfo.parse(record), screen)
+            done = len(parts) - 1  # a pane's output followed by its marker is complete
+            yield from zip(chunk[:done], parts[:done], strict=True)
             if result.returncode == 0:
                 pending = pending[len(chunk) :]
                 continue
             error = self._error("capture-pane", result)
             if isinstance(error, NoServerError):
-                break
+                return
             if not isinstance(error, TargetNotFoundError) or done >= len(chunk):
                 raise error
-            pending = pending[done + 1 :]  # that pane is gone: skip it, go on
-        return out
+            pending = pending[done + 1 :]
 
     # -- input ------------------------------------------------------------------------------
 

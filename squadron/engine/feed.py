@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -118,13 +117,7 @@ class TaskFeed:
         return FeedUpdate(tasks, tuple(changed), preview, alerts, tuple(vanished))
 
     def _reload(self) -> tuple[list[str], list[str]]:
-        folder = self.engine.store.tasks_dir
-        mtimes: dict[str, int] = {}
-        with contextlib.suppress(FileNotFoundError):
-            for entry in os.scandir(folder):
-                if entry.name.endswith(".json"):
-                    with contextlib.suppress(FileNotFoundError):
-                        mtimes[entry.name[: -len(".json")]] = entry.stat().st_mtime_ns
+        mtimes = self.engine.store.mtimes()
         changed: list[str] = []
         vanished: list[str] = []
         for tid in set(self._mtimes) - set(mtimes):

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,13 +123,7 @@ class StatusMonitor:
     def reload(self) -> bool:
         """Re-read the task files that changed since the last look; True if any did."""
         self._reload_due = self.clock() + RELOAD_EVERY
-        folder = self.engine.store.tasks_dir
-        mtimes: dict[str, int] = {}
-        with contextlib.suppress(FileNotFoundError):
-            for entry in os.scandir(folder):
-                if entry.name.endswith(".json"):
-                    with contextlib.suppress(FileNotFoundError):
-                        mtimes[entry.name[: -len(".json")]] = entry.stat().st_mtime_ns
+        mtimes = self.engine.store.mtimes()
         changed = False
         for tid in set(self._mtimes) - set(mtimes):
             self.tasks.pop(tid, None)

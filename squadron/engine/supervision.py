@@ -15,7 +15,6 @@ files, so a restart loses nothing.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import signal
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import squadron
-from squadron.adapters.store import StateStore
+from squadron.adapters.store import StateStore, lock_held
 
 if TYPE_CHECKING:
     from squadron.engine.engine import Engine
@@ -73,17 +72,7 @@ def session_of(engine: Engine) -> str:
 
 def is_running(store: StateStore) -> bool:
     """Whether a supervisor holds the repository's supervisor lock now."""
-    try:
-        fh = open(store.supervisor_lock, "rb")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return False
-    with fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-        return False
+    return lock_held(store.supervisor_lock)
 
 
 def running_info(store: StateStore) -> SupervisorInfo | None:
