@@ -625,6 +625,11 @@ class TmuxServer:
             _nudge(panes[0].server_pid)
         return panes
 
+    def close_pane_on_exit(self, target: str) -> None:
+        """Let this pane close when its program exits, although the server keeps exited
+        panes on screen (remain-on-exit): a session whose last pane closes ends."""
+        self._call(["set-option", "-p", "-t", self._pane_target(target), "remain-on-exit", "off"])
+
     def kill_session(self, name: str, grace: float = 1.5) -> None:
         """End a session and everything its agent started.
 

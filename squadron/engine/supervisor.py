@@ -19,11 +19,13 @@ import contextlib
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import IO
 
@@ -48,13 +50,45 @@ HEARTBEAT = 5.0
 LOG_LIMIT = 512 * 1024
 
 
+class Waker:
+    """Wakes a waiting loop from any thread or from a signal handler. A pipe, not an
+    :class:`threading.Event`: a signal handler runs in the middle of whatever the main thread
+    was doing, and setting an Event takes a lock that the interrupted wait may hold (the
+    process then waits for itself forever). A wake-up never gets lost between two waits."""
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        weakref.finalize(self, _close_fds, self._read, self._write)
+
+    def set(self) -> None:
+        with contextlib.suppress(BlockingIOError):  # full pipe: a wake-up is pending anyway
+            os.write(self._write, b"\0")
+
+    def wait(self, timeout: float) -> None:
+        """Return when woken (since the last wait) or after ``timeout`` seconds."""
+        with contextlib.suppress(InterruptedError):
+            select.select([self._read], [], [], max(0.0, timeout))
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self._read, 4096):
+                pass
+
+
+def _close_fds(*fds: int) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
 class Supervisor:
     def __init__(self, engine: Engine, session: str | None = None) -> None:
         self.engine = engine
         self.session = session
         self.monitor = StatusMonitor(engine)
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._signalled = False  # set by a signal handler, which must take no lock
+        self._wake = Waker()
         self._dirty_tasks = threading.Event()
         self._dirty_events = threading.Event()
         self._deliveries: dict[str, tuple[int, Delivery]] = {}
@@ -112,24 +146,32 @@ class Supervisor:
         self._stop.set()
         self._wake.set()
 
+    def _on_signal(self, *_: object) -> None:
+        self._signalled = True
+        self._wake.set()
+
+    def _stopping(self) -> bool:
+        return self._signalled or self._stop.is_set()
+
     def run(self) -> int:
         """Own the repository until stopped (SIGTERM, SIGHUP) or idle for a minute."""
         self._acquire()
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             with contextlib.suppress(ValueError):  # not the main thread (tests)
-                signal.signal(sig, lambda *_: self.stop())
+                signal.signal(sig, self._on_signal)
         if self.session:
             self.engine.tmux.use_control(self.session)
         self.log(f"supervising {self.engine.repo.toplevel} (pid {os.getpid()})")
         threading.Thread(target=self._watch, name="squadron-watch", daemon=True).start()
         self.stats.start()
+        clean = False
         try:
             for line in repair_links(self.engine, self.engine.tasks()):
                 self.log(line)
             self.monitor.reload()
             for tid in self.monitor.tasks:
                 self.stats.want(tid)
-            while not self._stop.is_set():
+            while not self._stopping():
                 self.step()
                 if self._should_exit():
                     break
@@ -137,14 +179,24 @@ class Supervisor:
                     0.0, min(self.monitor.next_due(), self._next_escalation()) - time.monotonic()
                 )
                 self._wake.wait(min(pause, HEARTBEAT))
-                self._wake.clear()
+            clean = True
         finally:
             self._stop.set()
             self.stats.stop()
+            if clean:
+                self._close_own_pane()
             self.engine.tmux.close_control()
             self._release()
             self.log("supervisor stopped")
         return 0
+
+    def _close_own_pane(self) -> None:
+        """A supervisor that stops cleanly takes its session with it (a crashed one's pane
+        stays, showing why), so an empty tmux server can end."""
+        pane = os.environ.get("TMUX_PANE", "")
+        if self.session and pane:
+            with contextlib.suppress(TmuxError, ValueError):
+                self.engine.tmux.close_pane_on_exit(pane)
 
     def start_thread(self) -> threading.Thread:
         """Run in a thread of this process (tests of the parts)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -337,6 +338,26 @@ def test_the_supervisor_leaves_when_nothing_is_left(
     thread = sup.start_thread()
     thread.join(timeout=15)
     assert not thread.is_alive() and not supervision.is_running(engine.store)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signalled_supervisor_stops_and_takes_its_session_with_it(
+    engine: Engine, sig: signal.Signals
+) -> None:
+    """Whatever it was doing when the signal came, it stops (releasing the lock), and its
+    session goes with it; the agents stay."""
+    tid = engine.new_task("stays", agent="fake").id
+    recorded(engine, tid, Status.IDLE)
+    info = supervision.running_info(engine.store)
+    assert info is not None and info.session
+    os.kill(info.pid, sig)
+    wait_until(lambda: not supervision.is_running(engine.store), message="supervisor stopped")
+
+    def sessions() -> set[str]:
+        return {p.session for p in engine.tmux.list_panes()}
+
+    wait_until(lambda: info.session not in sessions(), message="its session closed")
+    assert engine.get(tid).session in sessions()
 
 
 def test_the_supervisor_runs_outside_the_tui_process(engine: Engine) -> None:
